@@ -1,0 +1,124 @@
+"""``Idempotency-Key`` on every POST: a retry gets the first response, never a duplicate.
+
+The key is reserved before the handler runs (a unique row per caller and key), so two
+concurrent requests with one key cannot both create; the second gets 409 while the first is
+in flight. A different body under a used key is 422. 5xx responses release the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+
+from servicedesk.models import ApiToken, IdempotencyRecord
+
+HEADER = "HTTP_IDEMPOTENCY_KEY"
+MAX_KEY_LENGTH = 200
+
+
+class IdempotencyError(APIException):
+    def __init__(self, status_code: int, code: str, detail) -> None:
+        self.status_code = status_code
+        super().__init__(detail=detail, code=code)
+
+
+class _Replay(Exception):
+    def __init__(self, record: IdempotencyRecord) -> None:
+        self.record = record
+
+
+def _owner(request) -> str:
+    if isinstance(request.auth, ApiToken):
+        return f"token:{request.auth.pk}"
+    return f"user:{request.user.pk}"
+
+
+def _body_hash(request) -> str:
+    digest = hashlib.sha256()
+    digest.update(request.path.encode())
+    content_type = request.content_type or ""
+    if content_type.startswith("multipart/") or content_type.startswith(
+        "application/x-www-form-urlencoded"
+    ):
+        items = sorted((k, str(v)) for k, v in request.data.items())
+        digest.update(json.dumps(items).encode())
+        for name, upload in sorted(request.FILES.items()):
+            digest.update(name.encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+    else:
+        digest.update(request.body)
+    return digest.hexdigest()
+
+
+class IdempotentMixin:
+    """Mix into an APIView/ViewSet to make its POSTs idempotent under ``Idempotency-Key``."""
+
+    _idempotency_record: IdempotencyRecord | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self._idempotency_record = None
+        key = request.META.get(HEADER)
+        if request.method != "POST" or not key:
+            return
+        if len(key) > MAX_KEY_LENGTH:
+            raise IdempotencyError(
+                400,
+                "invalid_idempotency_key",
+                _("The Idempotency-Key is longer than 200 characters."),
+            )
+        body_hash = _body_hash(request)
+        owner = _owner(request)
+        try:
+            with transaction.atomic():
+                self._idempotency_record = IdempotencyRecord.objects.create(
+                    owner_key=owner,
+                    key=key,
+                    method=request.method,
+                    path=request.path,
+                    body_hash=body_hash,
+                )
+            return
+        except IntegrityError:
+            record = IdempotencyRecord.objects.get(owner_key=owner, key=key)
+        if record.body_hash != body_hash:
+            raise IdempotencyError(
+                422,
+                "idempotency_key_reused",
+                _("This Idempotency-Key was already used with a different request."),
+            )
+        if record.status_code is None:
+            raise IdempotencyError(
+                409,
+                "idempotency_in_progress",
+                _("A request with this Idempotency-Key is still being processed."),
+            )
+        raise _Replay(record)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Replay):
+            response = Response(exc.record.response_body, status=exc.record.status_code)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        return super().handle_exception(exc)  # type: ignore[misc]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        record = self._idempotency_record
+        if record is not None:
+            self._idempotency_record = None
+            if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
+                record.delete()
+            else:
+                record.status_code = response.status_code
+                record.response_body = getattr(response, "data", None)
+                record.save(update_fields=["status_code", "response_body"])
+        return response

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from servicedesk.choices import TokenScope
+from servicedesk.models import ApiToken
+
+
+class IsAuthenticatedWithScope(BasePermission):
+    """Signed in (session or token); a read-scoped token may only read."""
+
+    message = _("This token may only read.")
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        token = request.auth
+        if isinstance(token, ApiToken) and token.scope == TokenScope.READ:
+            return request.method in SAFE_METHODS
+        return True
+
+
+class IsStaff(BasePermission):
+    message = _("Only staff may do this.")
+
+    def has_permission(self, request, view) -> bool:
+        return bool(getattr(request.user, "is_staff_member", False))

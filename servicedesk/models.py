@@ -1,0 +1,318 @@
+"""The shared directory: people, organizations, contracts, products, teams, skills.
+
+Also the integration plumbing every app uses: API tokens, idempotency records and the
+notification outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import STAFF_ROLES, Role, ServiceMode, SkillArea, TeamKind, TokenScope
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer organization")
+        verbose_name_plural = _("customer organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in: a customer contact or a member of staff."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CUSTOMER)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Customers only: the organization whose data they may see."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
+    is_away = models.BooleanField(
+        _("away"), default=False, help_text=_("Away engineers get no new assignments.")
+    )
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="customer_has_organization",
+                condition=~Q(role="customer") | Q(organization__isnull=False),
+            ),
+        ]
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.CUSTOMER
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.is_active and self.role in STAFF_ROLES
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (Role.MANAGER, Role.ADMIN)
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Contact(models.Model):
+    """A person at a customer organization, with or without a portal login."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        verbose_name=_("organization"),
+    )
+    user = models.OneToOneField(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact",
+        verbose_name=_("portal user"),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True)
+    position = models.CharField(_("position"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization})"
+
+
+class Product(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductVersion(models.Model):
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="versions", verbose_name=_("product")
+    )
+    version = models.CharField(_("version"), max_length=40)
+    released_on = models.DateField(_("released on"), null=True, blank=True)
+    notes = models.TextField(_("release notes"), blank=True)
+
+    class Meta:
+        ordering = ["product", "-released_on", "-version"]
+        verbose_name = _("product version")
+        verbose_name_plural = _("product versions")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "version"], name="uniq_product_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.name} {self.version}"
+
+
+class Contract(models.Model):
+    """The service agreement: which products are served, for how long, and how."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name=_("organization"),
+    )
+    number = models.CharField(_("contract number"), max_length=60, unique=True)
+    products = models.ManyToManyField(Product, related_name="contracts", verbose_name=_("products"))
+    starts_on = models.DateField(_("service starts on"))
+    ends_on = models.DateField(_("service ends on"))
+    service_mode = models.CharField(
+        _("service mode"), max_length=20, choices=ServiceMode.choices, default=ServiceMode.FULL
+    )
+    owner = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_contracts",
+        verbose_name=_("account owner"),
+    )
+
+    class Meta:
+        ordering = ["organization", "-starts_on"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        constraints = [
+            models.CheckConstraint(
+                name="contract_period_ordered", condition=Q(ends_on__gte=models.F("starts_on"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.organization})"
+
+
+class Team(models.Model):
+    """A service group (服务组)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices)
+    lead = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+        verbose_name=_("team lead"),
+    )
+    members = models.ManyToManyField(
+        User, related_name="teams", blank=True, verbose_name=_("members")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service group")
+        verbose_name_plural = _("service groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(models.Model):
+    """What an engineer is good at: a product (or any product) in an area."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="skills", verbose_name=_("engineer")
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="skills",
+        verbose_name=_("product"),
+        help_text=_("Empty: any product."),
+    )
+    area = models.CharField(_("area"), max_length=20, choices=SkillArea.choices)
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "product", "area"], name="uniq_skill")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.product or '*'} / {self.get_area_display()}"
+
+
+class ApiToken(models.Model):
+    """A per-integration token. Only its SHA-256 is stored; the secret is shown once."""
+
+    name = models.CharField(_("name"), max_length=120)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("acts as"),
+        help_text=_("The account whose permissions the integration uses."),
+    )
+    prefix = models.CharField(max_length=12, db_index=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST carrying an ``Idempotency-Key``, replayed on retries."""
+
+    owner_key = models.CharField(max_length=80)
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    body_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner_key", "key"], name="uniq_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_key} {self.key}"
+
+
+class OutboxMessage(models.Model):
+    """A notification written in the same transaction as the change that causes it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    topic = models.CharField(max_length=60)
+    recipient = models.CharField(max_length=254, blank=True)
+    payload = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], name="outbox_pending", condition=Q(state="pending"))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} → {self.recipient} ({self.state})"

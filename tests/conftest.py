@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from servicedesk.choices import Role
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def org(db):
+    return f.OrganizationFactory(name="Acme Power", code="acme")
+
+
+@pytest.fixture
+def other_org(db):
+    return f.OrganizationFactory(name="Other Bank", code="other")
+
+
+@pytest.fixture
+def product(db):
+    return f.ProductFactory(name="Billing", code="billing")
+
+
+@pytest.fixture
+def version(product):
+    return f.ProductVersionFactory(product=product, version="3.2")
+
+
+@pytest.fixture
+def contract(org, product):
+    return f.ContractFactory(organization=org, products=[product])
+
+
+@pytest.fixture
+def other_contract(other_org, product):
+    return f.ContractFactory(organization=other_org, products=[product])
+
+
+@pytest.fixture
+def customer(org, contract):
+    user = f.CustomerFactory(username="cust", organization=org, first_name="Li", last_name="Lei")
+    f.ContactFactory(organization=org, user=user, name="Li Lei", email=user.email)
+    return user
+
+
+@pytest.fixture
+def other_customer(other_org, other_contract):
+    return f.CustomerFactory(username="othercust", organization=other_org)
+
+
+@pytest.fixture
+def agent(db):
+    return f.UserFactory(username="agent", role=Role.AGENT)
+
+
+@pytest.fixture
+def engineer(db):
+    return f.UserFactory(username="engineer", role=Role.ENGINEER)
+
+
+@pytest.fixture
+def tester(db):
+    return f.UserFactory(username="tester", role=Role.TESTER)
+
+
+@pytest.fixture
+def manager(db):
+    return f.UserFactory(username="manager", role=Role.MANAGER)
+
+
+@pytest.fixture
+def team(db):
+    return f.TeamFactory(name="Remote support")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -1,0 +1,55 @@
+"""One FilterSet for tickets, shared by the API list and the staff triage queue.
+
+Filter and ordering names are an allow-list: nothing a client sends reaches ``filter()`` or
+``order_by()`` unless it is declared here.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.models import Organization, Product, Team, User
+
+from .choices import Channel, Severity, TicketKind, TicketStatus
+from .models import Ticket
+
+ORDERING_FIELDS = ("created_at", "updated_at", "severity", "status", "number")
+
+
+class TicketFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, label=_("Status"))
+    kind = django_filters.MultipleChoiceFilter(choices=TicketKind.choices, label=_("Kind"))
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    organization = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.all(), label=_("Organization")
+    )
+    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Service group"))
+    assignee = django_filters.ModelChoiceFilter(
+        queryset=User.objects.exclude(role="customer"), label=_("Assignee")
+    )
+    unassigned = django_filters.BooleanFilter(
+        field_name="assignee", lookup_expr="isnull", label=_("Unassigned")
+    )
+    created_after = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Created from")
+    )
+    created_before = django_filters.IsoDateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("Created before")
+    )
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = Ticket
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value)
+        )

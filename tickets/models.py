@@ -1,0 +1,288 @@
+"""Tickets, their conversation, attachments and the append-only event trail."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.choices import SkillArea
+from servicedesk.models import Contact, Contract, Organization, Product, ProductVersion, Team
+
+from .choices import (
+    Channel,
+    EventKind,
+    Severity,
+    TicketKind,
+    TicketStatus,
+    TriageDecision,
+)
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def visible_to(self, user) -> TicketQuerySet:
+        """The one visibility chokepoint: every read acting for a user goes through here."""
+        from .permissions import ticket_visibility_q
+
+        return self.filter(ticket_visibility_q(user))
+
+
+class TicketNumberSequence(models.Model):
+    """One row per year; incremented under a row lock so numbers never collide."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("ticket number"), max_length=20, unique=True, editable=False)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name=_("organization"),
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("contact"),
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requested_tickets",
+        verbose_name=_("requester"),
+    )
+    contract = models.ForeignKey(
+        Contract,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("contract"),
+    )
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("product"),
+    )
+    product_version = models.ForeignKey(
+        ProductVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("version"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=TicketKind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("phenomenon"), blank=True)
+    occurred_at = models.DateTimeField(_("happened at"), null=True, blank=True)
+    impact = models.TextField(_("impact"), blank=True)
+    area = models.CharField(
+        _("area"),
+        max_length=20,
+        choices=SkillArea.choices,
+        blank=True,
+        help_text=_("Technical area, used to suggest engineers by skill."),
+    )
+    proposed_severity = models.CharField(
+        _("proposed severity"),
+        max_length=2,
+        choices=Severity.choices,
+        blank=True,
+        help_text=_("As proposed by the customer; kept as it was."),
+    )
+    severity = models.CharField(
+        _("severity"),
+        max_length=2,
+        choices=Severity.choices,
+        default=Severity.L4,
+        help_text=_("The severity in force: the proposal until staff confirm one."),
+    )
+    severity_confirmed = models.BooleanField(_("severity confirmed"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW
+    )
+    triage_decision = models.CharField(
+        _("triage decision"), max_length=30, choices=TriageDecision.choices, blank=True
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("service group"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+        verbose_name=_("assignee"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1, help_text="optimistic concurrency counter")
+    response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    first_contact_resolution = models.BooleanField(_("resolved on first contact"), default=False)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(
+                fields=["status", "severity", "-created_at", "-id"], name="ticket_status_sev"
+            ),
+            models.Index(fields=["status", "-created_at", "-id"], name="ticket_status_created"),
+            models.Index(fields=["-created_at", "-id"], name="ticket_created"),
+            models.Index(
+                fields=["organization", "status", "-created_at"], name="ticket_org_status"
+            ),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            models.Index(fields=["team", "status"], name="ticket_team_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="ticket_rating_1_to_5",
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class Comment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="comment_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}#{self.pk}"
+
+
+def attachment_storage_name(instance: Attachment, filename: str) -> str:
+    """A generated name: the client's file name never reaches the file system."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    now = timezone.now()
+    return f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_storage_name, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    is_internal = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TicketEvent(models.Model):
+    """Append-only audit trail: who did what, when, old -> new. Never updated."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    data = models.JSONField(default=dict, blank=True)
+    is_internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
+
+
+class HotlineCall(models.Model):
+    """One entry of the hotline duty log (热线值班记录)."""
+
+    external_call_id = models.CharField(
+        _("external call id"), max_length=100, unique=True, null=True, blank=True
+    )
+    caller_phone = models.CharField(_("caller phone"), max_length=40, db_index=True)
+    caller_name = models.CharField(_("caller name"), max_length=120, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="calls"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
+    )
+    notes = models.TextField(_("call notes"))
+    resolved_on_first_contact = models.BooleanField(_("resolved on first contact"), default=False)
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="hotline_call"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("call started at"), default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.caller_phone} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,121 @@
+"""Read queries acting for a user. Every one starts from ``Ticket.objects.visible_to``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from servicedesk.choices import Role
+from servicedesk.errors import NotFound
+from servicedesk.models import Contact, User
+
+from .choices import OPEN_STATUSES
+from .models import Attachment, Comment, Ticket, TicketEvent
+from .permissions import can_see_internal
+
+LIST_RELATED = ("organization", "product", "product_version", "team", "assignee")
+
+
+def ticket_list(user: Any) -> QuerySet[Ticket]:
+    """Tickets ``user`` may see, with what a list row shows joined in one query."""
+    return Ticket.objects.visible_to(user).select_related(*LIST_RELATED)
+
+
+def ticket_get_for(user: Any, pk: Any, *, for_update: bool = False) -> Ticket:
+    """One ticket ``user`` may see, by id or number; others are indistinguishable from absent."""
+    qs = Ticket.objects.visible_to(user)
+    if for_update:
+        qs = qs.select_for_update()
+    else:
+        qs = qs.select_related(*LIST_RELATED, "contact", "requester", "contract", "created_by")
+    lookup = {"number": pk} if isinstance(pk, str) and not pk.isdigit() else {"pk": pk}
+    try:
+        return qs.get(**lookup)
+    except (Ticket.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Ticket not found.") from None
+
+
+def comment_list(user: Any, ticket: Ticket) -> QuerySet[Comment]:
+    qs = ticket.comments.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if not can_see_internal(user):
+        qs = qs.filter(is_internal=False)
+    return qs
+
+
+def attachment_list(user: Any, ticket: Ticket) -> QuerySet[Attachment]:
+    qs = ticket.attachments.select_related("uploaded_by")
+    if not can_see_internal(user):
+        qs = qs.filter(is_internal=False)
+    return qs
+
+
+def attachment_get_for(user: Any, pk: Any) -> Attachment:
+    qs = Attachment.objects.filter(ticket__in=Ticket.objects.visible_to(user))
+    if not can_see_internal(user):
+        qs = qs.filter(is_internal=False)
+    try:
+        return qs.select_related("ticket").get(pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise NotFound("Attachment not found.") from None
+
+
+def event_list(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
+    qs = ticket.events.select_related("actor")
+    if not can_see_internal(user):
+        qs = qs.filter(is_internal=False)
+    return qs
+
+
+def contacts_by_phone(phone: str) -> QuerySet[Contact]:
+    """Caller lookup for the hotline: contacts (and their organization) by phone number."""
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    if len(digits) < 3:
+        return Contact.objects.none()
+    return Contact.objects.select_related("organization").filter(
+        Q(phone__endswith=digits[-11:]) | Q(phone=digits)
+    )[:10]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    user: User
+    score: int
+    open_load: int
+    reasons: list[str]
+
+
+def assignee_suggestions(ticket: Ticket, *, limit: int = 10) -> list[Suggestion]:
+    """Engineers ranked by skill match (product, area), then by open load; away ones skipped."""
+    engineers = (
+        User.objects.filter(role=Role.ENGINEER, is_active=True, is_away=False)
+        .annotate(
+            open_load=Count(
+                "assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)
+            )
+        )
+        .prefetch_related("skills")
+    )
+    ranked = []
+    for engineer in engineers:
+        score, reasons = _skill_score(engineer, ticket)
+        ranked.append(Suggestion(engineer, score, engineer.open_load, reasons))
+    ranked.sort(key=lambda s: (-s.score, s.open_load, s.user.username))
+    return ranked[:limit]
+
+
+def _skill_score(engineer: User, ticket: Ticket) -> tuple[int, list[str]]:
+    best, reasons = 0, []
+    for skill in engineer.skills.all():
+        product_hit = ticket.product_id is not None and skill.product_id == ticket.product_id
+        product_any = skill.product_id is None
+        area_hit = bool(ticket.area) and skill.area == ticket.area
+        score = (2 if product_hit else 1 if product_any else 0) + (2 if area_hit else 0)
+        if not (product_hit or area_hit):
+            score = 0
+        if score > best:
+            best, reasons = score, [str(skill)]
+    return best, reasons

@@ -1,0 +1,1 @@
+"""Customer portal: my organization's requests, submit, reply, confirm and rate."""

@@ -1,0 +1,1 @@
+"""Staff console: triage queue, ticket page, hotline intake."""
