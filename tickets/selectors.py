@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace
+from django.utils.translation import gettext as _
 
 from servicedesk.choices import Role
 from servicedesk.errors import NotFound
-from servicedesk.models import Contact, User
+from servicedesk.models import Contact, Skill, User
 
 from .choices import OPEN_STATUSES
 from .models import Attachment, Comment, Ticket, TicketEvent
@@ -72,12 +74,23 @@ def event_list(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
 
 def contacts_by_phone(phone: str) -> QuerySet[Contact]:
     """Caller lookup for the hotline: contacts (and their organization) by phone number."""
-    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    digits = "".join(ch for ch in phone if ch.isdigit())
     if len(digits) < 3:
         return Contact.objects.none()
-    return Contact.objects.select_related("organization").filter(
-        Q(phone__endswith=digits[-11:]) | Q(phone=digits)
-    )[:10]
+    # Stored numbers are typed by people ("+86 139-1234 5678"): compare digits only, on the
+    # last 11 (a Chinese mobile number without the country code).
+    bare = Value("")
+    stripped = Replace(
+        Replace(Replace(Replace("phone", Value(" "), bare), Value("-"), bare), Value("+"), bare),
+        Value("("),
+        bare,
+    )
+    return (
+        Contact.objects.select_related("organization")
+        .annotate(phone_digits=Replace(stripped, Value(")"), bare))
+        .filter(phone_digits__endswith=digits[-11:])
+        .order_by("organization__name", "name")[:10]
+    )
 
 
 @dataclass(frozen=True)
@@ -97,7 +110,7 @@ def assignee_suggestions(ticket: Ticket, *, limit: int = 10) -> list[Suggestion]
                 "assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)
             )
         )
-        .prefetch_related("skills")
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.select_related("product")))
     )
     ranked = []
     for engineer in engineers:
@@ -117,5 +130,6 @@ def _skill_score(engineer: User, ticket: Ticket) -> tuple[int, list[str]]:
         if not (product_hit or area_hit):
             score = 0
         if score > best:
-            best, reasons = score, [str(skill)]
+            product_name = skill.product.name if skill.product else _("any product")
+            best, reasons = score, [f"{product_name} / {skill.get_area_display()}"]
     return best, reasons

@@ -1,0 +1,80 @@
+"""Concurrent writers on a real database: numbers never collide, stale edits never win."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from servicedesk.errors import StaleVersion
+from tickets import services
+from tickets.choices import Channel, TicketKind
+from tickets.models import Ticket
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks"),
+]
+
+
+def _run_in_threads(target, count: int) -> list[BaseException]:
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count)
+
+    def wrapper(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            target(i)
+        except BaseException as exc:  # collected and asserted by the caller
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=wrapper, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def test_concurrent_creation_gives_unique_sequential_numbers(customer, product):
+    def create(i: int) -> None:
+        for j in range(5):
+            services.ticket_create(
+                actor=customer,
+                title=f"t{i}-{j}",
+                kind=TicketKind.FAULT,
+                channel=Channel.PORTAL,
+                product=product,
+            )
+
+    assert _run_in_threads(create, 6) == []
+    numbers = sorted(Ticket.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == 30
+    assert [int(n[-6:]) for n in numbers] == list(range(1, 31))
+
+
+def test_concurrent_edits_with_the_same_version_one_wins(customer, product, engineer):
+    ticket = services.ticket_create(
+        actor=customer, title="t", kind=TicketKind.FAULT, channel=Channel.PORTAL, product=product
+    )
+    outcomes: list[str] = []
+
+    def edit(i: int) -> None:
+        try:
+            services.ticket_update(
+                Ticket.objects.get(pk=ticket.pk),
+                actor=engineer,
+                changes={"title": f"edit {i}"},
+                expected_version=1,
+            )
+            outcomes.append("ok")
+        except StaleVersion:
+            outcomes.append("stale")
+
+    assert _run_in_threads(edit, 4) == []
+    assert sorted(outcomes) == ["ok", "stale", "stale", "stale"]
+    ticket.refresh_from_db()
+    assert ticket.version == 2
