@@ -36,7 +36,7 @@ def ticket_get_for(user: Any, pk: Any, *, for_update: bool = False) -> Ticket:
     try:
         return qs.get(**lookup)
     except (Ticket.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Ticket not found.") from None
+        raise NotFound(_("Ticket not found.")) from None
 
 
 def comment_list(user: Any, ticket: Ticket) -> QuerySet[Comment]:
@@ -62,7 +62,7 @@ def attachment_get_for(user: Any, pk: Any) -> Attachment:
     try:
         return qs.select_related("ticket").get(pk=pk)
     except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Attachment not found.") from None
+        raise NotFound(_("Attachment not found.")) from None
 
 
 def event_list(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
