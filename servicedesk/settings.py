@@ -11,10 +11,11 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
-
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Local state of the embedded default: SQLite file, broker folders, uploads.
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
 TESTING = "pytest" in sys.modules
@@ -184,7 +185,18 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "tickets.choices.TicketKind",
+        "TicketStatusEnum": "tickets.choices.TicketStatus",
+        "SeverityEnum": "tickets.choices.Severity",
+        "ChannelEnum": "tickets.choices.Channel",
+        "TriageDecisionEnum": "tickets.choices.TriageDecision",
+        "EventKindEnum": "tickets.choices.EventKind",
+        "TeamKindEnum": "servicedesk.choices.TeamKind",
+        "SkillAreaEnum": "servicedesk.choices.SkillArea",
+        "RoleEnum": "servicedesk.choices.Role",
+    },
 }
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -193,6 +205,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")

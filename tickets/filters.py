@@ -19,10 +19,18 @@ ORDERING_FIELDS = ("created_at", "updated_at", "severity", "status", "number")
 
 
 class TicketFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=TicketStatus.choices, label=_("Status"))
-    kind = django_filters.MultipleChoiceFilter(choices=TicketKind.choices, label=_("Kind"))
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label=_("Severity"))
-    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    status = django_filters.MultipleChoiceFilter(
+        choices=TicketStatus.choices, label=_("Status"), distinct=False
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        choices=TicketKind.choices, label=_("Kind"), distinct=False
+    )
+    severity = django_filters.MultipleChoiceFilter(
+        choices=Severity.choices, label=_("Severity"), distinct=False
+    )
+    channel = django_filters.MultipleChoiceFilter(
+        choices=Channel.choices, label=_("Channel"), distinct=False
+    )
     organization = django_filters.ModelChoiceFilter(
         queryset=Organization.objects.all(), label=_("Organization")
     )

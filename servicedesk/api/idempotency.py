@@ -1,8 +1,9 @@
 """``Idempotency-Key`` on every POST: a retry gets the first response, never a duplicate.
 
-The key is reserved before the handler runs (a unique row per caller and key), so two
-concurrent requests with one key cannot both create; the second gets 409 while the first is
-in flight. A different body under a used key is 422. 5xx responses release the key.
+A keyed POST runs in one transaction: reserve the key (a unique row per caller and key),
+run the handler, store the response, commit once. A concurrent request with the same key
+waits on the unique index until the first commits, then replays its response; a different
+body under a used key is 422. An unhandled error rolls everything back, key included.
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ class IdempotentMixin:
 
     _idempotency_record: IdempotencyRecord | None = None
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST" and request.META.get(HEADER):
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         self._idempotency_record = None
@@ -116,7 +123,7 @@ class IdempotentMixin:
         if record is not None:
             self._idempotency_record = None
             if response.status_code >= status.HTTP_500_INTERNAL_SERVER_ERROR:
-                record.delete()
+                transaction.set_rollback(True)
             else:
                 record.status_code = response.status_code
                 record.response_body = getattr(response, "data", None)
