@@ -132,7 +132,7 @@ def _store_attachments(
             ticket=ticket,
             comment=comment,
             original_name=PurePath(upload.name or "file").name,
-            content_type=getattr(upload, "content_type", "") or "application/octet-stream",
+            content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
             size=upload.size or 0,
             uploaded_by=actor,
             is_internal=internal,
@@ -229,6 +229,7 @@ def ticket_create(
         errors["product"] = [_("Your organization has no service contract for this product.")]
     if errors:
         raise ValidationFailed(_("The request has errors."), fields=errors)
+    assert organization is not None  # an error above otherwise
     for upload in attachments:
         validate_attachment(upload)
 
@@ -659,7 +660,7 @@ def tickets_bulk_assign(
         raise NotAllowed(_("You may not assign tickets."))
     _check_assignee(assignee)
     tickets = list(
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))  # PostgreSQL: not the outer-joined rows
         .filter(pk__in=ticket_ids)
         .order_by("pk")
         .select_related("team", "assignee")

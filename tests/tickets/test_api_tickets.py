@@ -1,0 +1,454 @@
+"""/api/v1/tickets/: list, create, retrieve, edit; visibility and what customers may set."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from servicedesk.choices import Role
+from tests import factories as f
+from tests.conftest import client_for
+from tickets import services
+from tickets.choices import Channel, TicketKind, TicketStatus
+from tickets.models import Attachment, Ticket
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/tickets/"
+
+
+def detail(ticket) -> str:
+    return f"/api/v1/tickets/{ticket.pk}/"
+
+
+def make_ticket(actor, product=None, **kw) -> Ticket:
+    data = {
+        "actor": actor,
+        "title": "Invoices do not print",
+        "kind": TicketKind.FAULT,
+        "channel": Channel.PORTAL,
+        "product": product,
+    }
+    data.update(kw)
+    return services.ticket_create(**data)
+
+
+# --------------------------------------------------------------------------- anonymous
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", LIST), ("post", LIST), ("get", "/api/v1/tickets/1/"), ("patch", "/api/v1/tickets/1/")],
+)
+def test_anonymous_is_401(api, method, path):
+    response = getattr(api, method)(path, {}, format="json")
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+# --------------------------------------------------------------------------- list
+
+
+def test_list_shows_only_own_organization(customer, other_customer, engineer, product):
+    mine = make_ticket(customer, product)
+    theirs = make_ticket(other_customer, product)
+    ids = [t["id"] for t in client_for(customer).get(LIST).json()["results"]]
+    assert ids == [mine.pk]
+    ids = [t["id"] for t in client_for(other_customer).get(LIST).json()["results"]]
+    assert ids == [theirs.pk]
+    ids = {t["id"] for t in client_for(engineer).get(LIST).json()["results"]}
+    assert ids == {mine.pk, theirs.pk}
+
+
+def test_list_row_has_server_fields_and_allowed_transitions(customer, engineer, product):
+    ticket = make_ticket(customer, product, proposed_severity="L2")
+    row = client_for(customer).get(LIST).json()["results"][0]
+    assert row["number"] == ticket.number
+    assert row["status"] == "new"
+    assert row["severity"] == "L2" and row["proposed_severity"] == "L2"
+    assert row["severity_confirmed"] is False
+    assert row["organization"]["name"] == "Acme Power"
+    assert row["product"]["name"] == "Billing"
+    assert row["version"] == 1
+    assert row["response_due_at"] and row["resolution_due_at"]
+    assert row["assignee"] is None and row["team"] is None and row["rating"] is None
+    assert row["allowed_transitions"] == ["cancelled"]
+    staff_row = client_for(engineer).get(LIST).json()["results"][0]
+    assert staff_row["allowed_transitions"] == [
+        "accepted",
+        "in_progress",
+        "waiting_customer",
+        "resolved",
+        "cancelled",
+    ]
+
+
+def test_list_is_cursor_paginated_newest_first(engineer, org):
+    tickets = [f.TicketFactory(organization=org) for _ in range(5)]
+    client = client_for(engineer)
+    first = client.get(LIST, {"page_size": 2}).json()
+    assert [t["id"] for t in first["results"]] == [tickets[4].pk, tickets[3].pk]
+    assert "count" not in first and first["previous"] is None
+    second = client.get(first["next"]).json()
+    assert [t["id"] for t in second["results"]] == [tickets[2].pk, tickets[1].pk]
+
+
+def test_list_filters_and_allow_listed_ordering(engineer, org, other_org):
+    a = f.TicketFactory(organization=org, severity="L1", status=TicketStatus.IN_PROGRESS)
+    b = f.TicketFactory(organization=other_org, severity="L3")
+    client = client_for(engineer)
+    ids = [t["id"] for t in client.get(LIST, {"status": "in_progress"}).json()["results"]]
+    assert ids == [a.pk]
+    ids = [t["id"] for t in client.get(LIST, {"organization": other_org.pk}).json()["results"]]
+    assert ids == [b.pk]
+    ids = [t["id"] for t in client.get(LIST, {"ordering": "severity"}).json()["results"]]
+    assert ids == [a.pk, b.pk]
+    ids = [t["id"] for t in client.get(LIST, {"ordering": "-created_at"}).json()["results"]]
+    assert ids == [b.pk, a.pk]
+    # Not allow-listed: ignored, the default order stays.
+    ids = [t["id"] for t in client.get(LIST, {"ordering": "description"}).json()["results"]]
+    assert ids == [b.pk, a.pk]
+
+
+@pytest.mark.parametrize(
+    "params", [{"status": "bogus"}, {"organization": "999999"}, {"created_after": "soon"}]
+)
+def test_bad_filter_values_are_400(engineer, params):
+    response = client_for(engineer).get(LIST, params)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert set(params) <= set(response.json()["fields"])
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_list_query_count_is_constant(
+    rows, engineer, org, product, version, team, django_assert_num_queries
+):
+    contact = f.ContactFactory(organization=org)
+    for _ in range(rows):
+        f.TicketFactory(
+            organization=org,
+            product=product,
+            product_version=version,
+            team=team,
+            assignee=engineer,
+            contact=contact,
+        )
+    client = client_for(engineer)
+    # 1 ticket page (everything joined); no count, no per-row queries.
+    with django_assert_num_queries(1):
+        response = client.get(LIST)
+    assert len(response.json()["results"]) == rows
+
+
+# --------------------------------------------------------------------------- retrieve
+
+
+def test_retrieve_by_id_and_number_with_etag(customer, product):
+    ticket = make_ticket(customer, product)
+    client = client_for(customer)
+    response = client.get(detail(ticket))
+    assert response.status_code == 200
+    assert response["ETag"] == '"1"'
+    assert client.get(f"/api/v1/tickets/{ticket.number}/").json()["id"] == ticket.pk
+
+
+def test_other_organization_gets_404(customer, other_customer, product):
+    ticket = make_ticket(customer, product)
+    client = client_for(other_customer)
+    assert client.get(detail(ticket)).status_code == 404
+    assert client.get(f"/api/v1/tickets/{ticket.number}/").status_code == 404
+    response = client.patch(detail(ticket), {"title": "mine now"}, format="json")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("pk", ["0", "999999999999999999999999", "abc", "SD-0000-000000"])
+def test_unknown_ids_are_404_never_500(engineer, pk):
+    assert client_for(engineer).get(f"/api/v1/tickets/{pk}/").status_code == 404
+
+
+# --------------------------------------------------------------------------- create
+
+
+def test_customer_creates_with_org_from_account(customer, org, product, version):
+    response = client_for(customer).post(
+        LIST,
+        {
+            "kind": "fault",
+            "title": "Printing stops",
+            "description": "The spooler hangs after 10 invoices.",
+            "impact": "Two cashiers",
+            "occurred_at": "2026-03-01T09:30:00+08:00",
+            "proposed_severity": "L3",
+            "area": "application",
+            "product": product.pk,
+            "product_version": version.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    ticket = Ticket.objects.get(pk=body["id"])
+    assert ticket.organization == org and ticket.channel == Channel.API
+    assert ticket.requester == customer and ticket.contact == customer.contact
+    assert ticket.status == TicketStatus.NEW
+    assert body["number"] == ticket.number
+    assert body["product_version"] == {"id": version.pk, "version": "3.2"}
+    assert body["severity"] == "L3" and body["severity_confirmed"] is False
+
+
+@pytest.mark.parametrize(
+    "field", ["organization", "contact", "severity", "status", "assignee", "team"]
+)
+def test_customer_cannot_set_staff_or_workflow_fields(
+    field, customer, other_org, product, engineer, team
+):
+    values = {
+        "organization": other_org.pk,
+        "contact": f.ContactFactory(organization=other_org).pk,
+        "severity": "L1",
+        "status": "resolved",
+        "assignee": engineer.pk,
+        "team": team.pk,
+    }
+    body = {"kind": "fault", "title": "x", "product": product.pk, field: values[field]}
+    response = client_for(customer).post(LIST, body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert not Ticket.objects.exists()
+
+
+def test_server_set_fields_in_the_body_are_ignored(customer, product):
+    response = client_for(customer).post(
+        LIST,
+        {
+            "kind": "consultation",
+            "title": "How to export?",
+            "product": product.pk,
+            "number": "SD-1999-999999",
+            "version": 42,
+            "severity_confirmed": True,
+            "response_due_at": "2030-01-01T00:00:00Z",
+            "rating": 5,
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    ticket = Ticket.objects.get()
+    assert ticket.number != "SD-1999-999999" and ticket.version == 1
+    assert not ticket.severity_confirmed and ticket.rating is None
+    assert ticket.response_due_at.year != 2030
+
+
+def test_customer_channel_is_api_or_portal(customer, product):
+    client = client_for(customer)
+    body = {"kind": "fault", "title": "x", "product": product.pk}
+    assert client.post(LIST, {**body, "channel": "hotline"}, format="json").status_code == 400
+    response = client.post(LIST, {**body, "channel": "portal"}, format="json")
+    assert response.status_code == 201 and response.json()["channel"] == "portal"
+
+
+def test_staff_must_give_organization_and_may_confirm_severity(agent, org, product):
+    client = client_for(agent)
+    body = {"kind": "fault", "title": "Down", "product": product.pk}
+    response = client.post(LIST, body, format="json")
+    assert response.status_code == 400 and "organization" in response.json()["fields"]
+    contact = f.ContactFactory(organization=org)
+    response = client.post(
+        LIST,
+        {
+            **body,
+            "organization": org.pk,
+            "contact": contact.pk,
+            "severity": "L1",
+            "channel": "email",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["severity"] == "L1" and response.json()["severity_confirmed"]
+    assert response.json()["channel"] == "email"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "riddle"}, "kind"),
+        ({"proposed_severity": "L9"}, "proposed_severity"),
+        ({"area": "kitchen"}, "area"),
+        ({"product": 999999}, "product"),
+        ({"product": "abc"}, "product"),
+        ({"product_version": 999999}, "product_version"),
+        ({"title": ""}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"occurred_at": "yesterday"}, "occurred_at"),
+        ({"attachments": "not a file"}, "attachments"),
+    ],
+)
+def test_bad_values_are_400_with_the_field(body, field, customer, product):
+    data = {"kind": "fault", "title": "x", "product": product.pk, **body}
+    response = client_for(customer).post(LIST, data, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["fields"]
+    assert not Ticket.objects.exists()
+
+
+def test_foreign_ids_are_400(customer, org, product, other_org):
+    client = client_for(customer)
+    uncovered = f.ProductFactory()
+    response = client.post(
+        LIST, {"kind": "fault", "title": "x", "product": uncovered.pk}, format="json"
+    )
+    assert response.status_code == 400 and "product" in response.json()["fields"]
+    other_version = f.ProductVersionFactory(product=uncovered)
+    response = client.post(
+        LIST,
+        {"kind": "fault", "title": "x", "product": product.pk, "product_version": other_version.pk},
+        format="json",
+    )
+    assert response.status_code == 400 and "product_version" in response.json()["fields"]
+    assert not Ticket.objects.exists()
+
+
+def test_staff_contact_of_another_org_is_400(agent, org, other_org):
+    response = client_for(agent).post(
+        LIST,
+        {
+            "kind": "fault",
+            "title": "x",
+            "organization": org.pk,
+            "contact": f.ContactFactory(organization=other_org).pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "contact" in response.json()["fields"]
+
+
+def test_malformed_json_is_400(customer):
+    response = client_for(customer).post(LIST, "{not json", content_type="application/json")
+    assert response.status_code == 400
+    response = client_for(customer).post(LIST, [1, 2], format="json")
+    assert response.status_code == 400
+
+
+def test_create_with_attachments_multipart(customer, product):
+    response = client_for(customer).post(
+        LIST,
+        {
+            "kind": "fault",
+            "title": "Crash",
+            "product": product.pk,
+            "attachments": [
+                SimpleUploadedFile("trace.log", b"boom"),
+                SimpleUploadedFile("screen.png", b"\x89PNG"),
+            ],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    names = set(Attachment.objects.values_list("original_name", flat=True))
+    assert names == {"trace.log", "screen.png"}
+
+
+def test_create_with_forbidden_attachment_stores_nothing(customer, product):
+    response = client_for(customer).post(
+        LIST,
+        {
+            "kind": "fault",
+            "title": "Crash",
+            "product": product.pk,
+            "attachments": [SimpleUploadedFile("evil.html", b"<script>")],
+        },
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "attachment_type"
+    assert not Ticket.objects.exists() and not Attachment.objects.exists()
+
+
+def test_inactive_or_roleless_users_cannot_create(product):
+    inactive = f.UserFactory(role=Role.ENGINEER, is_active=False)
+    response = client_for(inactive).post(LIST, {"kind": "fault", "title": "x"}, format="json")
+    assert response.status_code in (401, 403)
+
+
+# --------------------------------------------------------------------------- update
+
+
+def test_customer_edits_allowed_fields_with_version(customer, product):
+    ticket = make_ticket(customer, product)
+    client = client_for(customer)
+    response = client.patch(
+        detail(ticket), {"title": "Printing stops at 10", "version": 1}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["title"] == "Printing stops at 10"
+    assert response.json()["version"] == 2 and response["ETag"] == '"2"'
+
+
+def test_stale_version_is_409_in_body_or_if_match(customer, product):
+    ticket = make_ticket(customer, product)
+    client = client_for(customer)
+    assert client.patch(detail(ticket), {"title": "A", "version": 1}, format="json").status_code
+    response = client.patch(detail(ticket), {"title": "B", "version": 1}, format="json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "stale_version"
+    assert response.json()["current_version"] == 2
+    response = client.patch(detail(ticket), {"title": "B"}, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 409
+    response = client.patch(detail(ticket), {"title": "B"}, format="json", HTTP_IF_MATCH='"2"')
+    assert response.status_code == 200
+    ticket.refresh_from_db()
+    assert ticket.title == "B" and ticket.version == 3
+
+
+@pytest.mark.parametrize("header", ["abc", '"1.5"', "W/x"])
+def test_bad_if_match_is_400(header, customer, product):
+    ticket = make_ticket(customer, product)
+    response = client_for(customer).patch(
+        detail(ticket), {"title": "B"}, format="json", HTTP_IF_MATCH=header
+    )
+    assert response.status_code == 400
+
+
+def test_body_and_if_match_must_agree(customer, product):
+    ticket = make_ticket(customer, product)
+    response = client_for(customer).patch(
+        detail(ticket), {"title": "B", "version": 1}, format="json", HTTP_IF_MATCH='"2"'
+    )
+    assert response.status_code == 400 and "version" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("field", ["status", "assignee", "team", "organization"])
+def test_patch_rejects_workflow_fields(field, customer, engineer, product):
+    ticket = make_ticket(customer, product)
+    response = client_for(engineer).patch(detail(ticket), {field: 1}, format="json")
+    assert response.status_code == 400 and field in response.json()["fields"]
+    ticket.refresh_from_db()
+    assert ticket.version == 1
+
+
+@pytest.mark.parametrize(("field", "value"), [("severity", "L1"), ("kind", "complaint")])
+def test_customer_cannot_patch_staff_fields(field, value, customer, product):
+    ticket = make_ticket(customer, product)
+    response = client_for(customer).patch(detail(ticket), {field: value}, format="json")
+    assert response.status_code == 403
+    assert field in response.json()["fields"]
+    ticket.refresh_from_db()
+    assert getattr(ticket, field) != value
+
+
+def test_staff_confirms_severity_by_patch(customer, engineer, product):
+    ticket = make_ticket(customer, product, proposed_severity="L3")
+    response = client_for(engineer).patch(detail(ticket), {"severity": "L2"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["severity"] == "L2" and response.json()["severity_confirmed"]
+    assert response.json()["proposed_severity"] == "L3"
+
+
+def test_put_is_not_allowed(customer, product):
+    ticket = make_ticket(customer, product)
+    response = client_for(customer).put(detail(ticket), {"title": "x"}, format="json")
+    assert response.status_code == 405

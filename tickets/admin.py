@@ -1,0 +1,121 @@
+"""Django admin for tickets: a read-only window onto the data.
+
+Tickets change only through ``tickets.services`` (state machine, audit events, outbox), so
+the admin shows tickets, conversation, files, events and the hotline log but does not edit
+them; use the staff console or the API to act on a ticket.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import Attachment, Comment, HotlineCall, Ticket, TicketEvent, TicketNumberSequence
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CommentInline(ReadOnlyInline):
+    model = Comment
+    fields = ["created_at", "author", "is_internal", "body"]
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ["created_at", "original_name", "content_type", "size", "is_internal", "uploaded_by"]
+
+
+class TicketEventInline(ReadOnlyInline):
+    model = TicketEvent
+    fields = ["created_at", "actor", "kind", "is_internal", "data"]
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = [
+        "number",
+        "title",
+        "organization",
+        "kind",
+        "status",
+        "severity",
+        "channel",
+        "team",
+        "assignee",
+        "created_at",
+        "resolution_due_at",
+    ]
+    list_filter = ["status", "severity", "kind", "channel", "severity_confirmed", "team"]
+    search_fields = ["number", "title", "organization__name", "contact__name"]
+    list_select_related = ["organization", "team", "assignee"]
+    date_hierarchy = "created_at"
+    inlines = [CommentInline, AttachmentInline, TicketEventInline]
+
+
+@admin.register(Comment)
+class CommentAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "author", "is_internal", "created_at"]
+    list_filter = ["is_internal"]
+    search_fields = ["ticket__number", "body"]
+    list_select_related = ["ticket", "author"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "ticket", "content_type", "size", "is_internal", "created_at"]
+    list_filter = ["is_internal", "content_type"]
+    search_fields = ["original_name", "ticket__number"]
+    list_select_related = ["ticket"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "kind", "actor", "is_internal", "created_at"]
+    list_filter = ["kind", "is_internal"]
+    search_fields = ["ticket__number"]
+    list_select_related = ["ticket", "actor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(HotlineCall)
+class HotlineCallAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started_at",
+        "caller_phone",
+        "caller_name",
+        "organization",
+        "ticket",
+        "resolved_on_first_contact",
+        "agent",
+    ]
+    list_filter = ["resolved_on_first_contact"]
+    search_fields = ["caller_phone", "caller_name", "external_call_id", "ticket__number"]
+    list_select_related = ["organization", "ticket", "agent"]
+    date_hierarchy = "started_at"
+
+
+@admin.register(TicketNumberSequence)
+class TicketNumberSequenceAdmin(ReadOnlyAdmin):
+    list_display = ["year", "last"]

@@ -1,0 +1,518 @@
+"""Ticket API serializers: separate input (what a client may send) and output (what it sees).
+
+Output serializers only read. Input serializers validate shape and types; the business rules
+(who may set what, contracts, state machine) stay in ``tickets.services``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from servicedesk.choices import SkillArea
+from servicedesk.models import Contact, Organization, Product, ProductVersion, Team, User
+
+from .. import workflow
+from ..choices import Channel, Severity, TicketKind, TicketStatus, TriageDecision
+from ..models import Attachment, Comment, HotlineCall, Ticket, TicketEvent
+from ..permissions import is_customer_user, party_of
+
+MAX_FILE_NAME = 200
+MAX_BULK = 500
+MAX_ID = 2**63 - 1  # the largest BigAutoField id
+
+
+def display_name(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+# --------------------------------------------------------------------------- references
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, obj: User) -> str:
+        return display_name(obj)
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class ProductRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class ProductVersionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductVersion
+        fields = ["id", "version"]
+        read_only_fields = fields
+
+
+class ContactRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class TeamRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API (see docs/API.md)."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    allowed = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_("invalid_transition: the statuses you may move the ticket to."),
+    )
+    current_version = serializers.IntegerField(
+        required=False, help_text=_("stale_version: the ticket's version now.")
+    )
+
+
+# --------------------------------------------------------------------------- output
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    organization = OrganizationRefSerializer(read_only=True)
+    contact = ContactRefSerializer(read_only=True)
+    product = ProductRefSerializer(read_only=True)
+    product_version = ProductVersionRefSerializer(read_only=True)
+    team = TeamRefSerializer(read_only=True)
+    assignee = UserRefSerializer(read_only=True)
+    allowed_transitions = serializers.SerializerMethodField(
+        help_text=_("The statuses the requesting user may move this ticket to now.")
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "number",
+            "title",
+            "kind",
+            "channel",
+            "status",
+            "severity",
+            "proposed_severity",
+            "severity_confirmed",
+            "triage_decision",
+            "organization",
+            "contact",
+            "product",
+            "product_version",
+            "area",
+            "description",
+            "occurred_at",
+            "impact",
+            "team",
+            "assignee",
+            "created_at",
+            "updated_at",
+            "response_due_at",
+            "resolution_due_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "resolution",
+            "reopen_count",
+            "rating",
+            "rating_comment",
+            "version",
+            "allowed_transitions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_transitions(self, obj: Ticket) -> list[str]:
+        request = self.context.get("request")
+        party = party_of(request.user) if request else None
+        return workflow.allowed_targets(obj.status, party) if party else []
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+    uploaded_by = UserRefSerializer(read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "is_internal",
+            "comment",
+            "uploaded_by",
+            "created_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: Attachment) -> str:
+        request = self.context.get("request")
+        version = getattr(request, "version", None) or "v1"
+        return reverse("api-attachment-download", kwargs={"version": version, "pk": obj.pk})
+
+
+class CommentAttachmentSerializer(AttachmentSerializer):
+    class Meta(AttachmentSerializer.Meta):
+        fields = ["id", "name", "content_type", "size", "download_url"]
+        read_only_fields = fields
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = UserRefSerializer(read_only=True)
+    attachments = CommentAttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "is_internal", "created_at", "attachments"]
+        read_only_fields = fields
+
+
+class TicketEventSerializer(serializers.ModelSerializer):
+    actor = UserRefSerializer(read_only=True)
+    data = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "actor", "data", "is_internal", "created_at"]
+        read_only_fields = fields
+
+
+class AssigneeSuggestionSerializer(serializers.Serializer):
+    user = UserRefSerializer(read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    score = serializers.IntegerField(read_only=True)
+    open_load = serializers.IntegerField(
+        read_only=True, help_text=_("Open tickets assigned to this engineer.")
+    )
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class HotlineCallSerializer(serializers.ModelSerializer):
+    organization = OrganizationRefSerializer(read_only=True)
+    contact = ContactRefSerializer(read_only=True)
+    agent = UserRefSerializer(read_only=True)
+    ticket = serializers.SerializerMethodField()
+
+    class Meta:
+        model = HotlineCall
+        fields = [
+            "id",
+            "external_call_id",
+            "caller_phone",
+            "caller_name",
+            "organization",
+            "contact",
+            "notes",
+            "resolved_on_first_contact",
+            "ticket",
+            "agent",
+            "started_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "id": {"type": "integer"},
+                "number": {"type": "string"},
+            },
+        }
+    )
+    def get_ticket(self, obj: HotlineCall) -> dict[str, Any] | None:
+        # Deliberately without the ticket's status: a repeated call must get the same body.
+        if obj.ticket_id is None:
+            return None
+        return {"id": obj.ticket_id, "number": obj.ticket.number}
+
+
+class BulkAssignResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField(read_only=True)
+
+
+# --------------------------------------------------------------------------- input helpers
+
+
+def _reject_keys(serializer: serializers.Serializer, rules: Mapping[str, Any]) -> None:
+    """400 for keys a client may not send here, each with the reason (never silently dropped)."""
+    data = serializer.initial_data
+    if not isinstance(data, Mapping):
+        return
+    errors = {key: [reason] for key, reason in rules.items() if key in data}
+    if errors:
+        raise serializers.ValidationError(errors)
+
+
+NOT_ON_CREATE = {
+    "status": _("Set by the workflow: use POST /tickets/{id}/transition."),
+    "assignee": _("Use POST /tickets/{id}/assign."),
+    "team": _("Use POST /tickets/{id}/assign."),
+}
+STAFF_ONLY_ON_CREATE = {
+    "organization": _("Taken from your account; customers cannot set it."),
+    "contact": _("Taken from your account; customers cannot set it."),
+    "severity": _("Set by staff; propose one with proposed_severity."),
+}
+NOT_ON_UPDATE = {
+    "status": _("Set by the workflow: use POST /tickets/{id}/transition."),
+    "assignee": _("Use POST /tickets/{id}/assign."),
+    "team": _("Use POST /tickets/{id}/assign."),
+    "organization": _("The organization of a ticket cannot change."),
+}
+
+
+def _staff_only(serializer: serializers.Serializer) -> bool:
+    request = serializer.context.get("request")
+    return request is None or not is_customer_user(request.user)
+
+
+def _version_field() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_(
+            "The ticket version you last read; a stale one gets 409 stale_version. "
+            "Alternatively send the If-Match header."
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- input
+
+
+class TicketCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=TicketKind.choices)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("The phenomenon observed.")
+    )
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    impact = serializers.CharField(required=False, allow_blank=True, default="")
+    proposed_severity = serializers.ChoiceField(
+        choices=Severity.choices, required=False, allow_blank=True, default=""
+    )
+    area = serializers.ChoiceField(
+        choices=SkillArea.choices, required=False, allow_blank=True, default=""
+    )
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True, default=None
+    )
+    product_version = serializers.PrimaryKeyRelatedField(
+        queryset=ProductVersion.objects.select_related("product"),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    channel = serializers.ChoiceField(
+        choices=Channel.choices,
+        required=False,
+        default=Channel.API,
+        help_text=_("Customers: api (default) or portal."),
+    )
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Staff only, and required for staff."),
+    )
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Staff only: a contact of the organization."),
+    )
+    severity = serializers.ChoiceField(
+        choices=Severity.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Staff only: the confirmed severity."),
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(max_length=MAX_FILE_NAME),
+        required=False,
+        default=list,
+        help_text=_("Files, sent as multipart/form-data."),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        _reject_keys(self, NOT_ON_CREATE)
+        if not _staff_only(self):
+            _reject_keys(self, STAFF_ONLY_ON_CREATE)
+            if attrs["channel"] not in (Channel.API, Channel.PORTAL):
+                raise serializers.ValidationError(
+                    {"channel": [_("Customers file requests through api or portal.")]}
+                )
+        return attrs
+
+
+class TicketUpdateSerializer(serializers.Serializer):
+    """PATCH: only the keys sent are changed; the service decides who may change which."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    impact = serializers.CharField(required=False, allow_blank=True)
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=TicketKind.choices, required=False)
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True
+    )
+    product_version = serializers.PrimaryKeyRelatedField(
+        queryset=ProductVersion.objects.select_related("product"),
+        required=False,
+        allow_null=True,
+    )
+    area = serializers.ChoiceField(choices=SkillArea.choices, required=False, allow_blank=True)
+    severity = serializers.ChoiceField(
+        choices=Severity.choices, required=False, help_text=_("Staff only.")
+    )
+    version = _version_field()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        _reject_keys(self, NOT_ON_UPDATE)
+        return attrs
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    is_internal = serializers.BooleanField(
+        required=False, default=False, help_text=_("Staff only: an internal note.")
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(max_length=MAX_FILE_NAME), required=False, default=list
+    )
+
+
+class AttachmentCreateSerializer(serializers.Serializer):
+    file = serializers.FileField(max_length=MAX_FILE_NAME)
+    is_internal = serializers.BooleanField(
+        required=False, default=False, help_text=_("Staff only: hidden from the customer.")
+    )
+
+
+class TransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TicketStatus.choices)
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The reason, or the resolution told to the customer; some steps need one."),
+    )
+    version = _version_field()
+
+
+class ConfirmSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField(
+        help_text=_("true: the resolution works (closes); false: it does not (reopens).")
+    )
+    rating = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, allow_null=True, default=None
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True, default=None
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True, default=None
+    )
+    version = _version_field()
+
+
+class BulkAssignSerializer(serializers.Serializer):
+    tickets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        min_length=1,
+        max_length=MAX_BULK,
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True, default=None
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class TriageSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=TriageDecision.choices)
+    severity = serializers.ChoiceField(
+        choices=Severity.choices, required=False, allow_null=True, default=None
+    )
+    answer = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Required for consultation_answered: the answer given to the customer."),
+    )
+    version = _version_field()
+
+
+class HotlineCallCreateSerializer(serializers.Serializer):
+    external_call_id = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The telephony system's call id; a repeated id returns the first call."),
+    )
+    caller_phone = serializers.CharField(max_length=40)
+    caller_name = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, default=""
+    )
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True, default=None
+    )
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True, default=None
+    )
+    notes = serializers.CharField()
+    resolved_on_first_contact = serializers.BooleanField(required=False, default=False)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(
+        choices=TicketKind.choices, required=False, default=TicketKind.CONSULTATION
+    )
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True, default=None
+    )
+    severity = serializers.ChoiceField(
+        choices=Severity.choices, required=False, allow_null=True, default=None
+    )
+    started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)

@@ -1,0 +1,513 @@
+"""The ticket API: thin views over ``tickets.selectors`` (reads) and ``tickets.services``
+(writes). Every ticket is fetched through the visibility chokepoint, so another
+organization's ticket, comment or attachment is a 404; every POST honours Idempotency-Key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.filters import OrderingFilter
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from servicedesk.api.idempotency import IdempotentMixin
+from servicedesk.api.pagination import CursorPagination
+from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
+from servicedesk.api.serializers import ContactSerializer
+from servicedesk.errors import NotAllowed, ValidationFailed
+from servicedesk.models import Contact
+
+from .. import selectors, services
+from ..filters import ORDERING_FIELDS, TicketFilter
+from ..models import HotlineCall, Ticket
+from ..permissions import is_staff_user
+from ..views.common import attachment_response
+from .serializers import (
+    AssigneeSuggestionSerializer,
+    AssignSerializer,
+    AttachmentCreateSerializer,
+    AttachmentSerializer,
+    BulkAssignResultSerializer,
+    BulkAssignSerializer,
+    CommentCreateSerializer,
+    CommentSerializer,
+    ConfirmSerializer,
+    ErrorSerializer,
+    HotlineCallCreateSerializer,
+    HotlineCallSerializer,
+    TicketCreateSerializer,
+    TicketEventSerializer,
+    TicketSerializer,
+    TicketUpdateSerializer,
+    TransitionSerializer,
+    TriageSerializer,
+)
+
+PARSERS = [JSONParser, MultiPartParser, FormParser]
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any unique string (e.g. a UUID). A retry with the same key and body returns the first "
+        "response with `Idempotent-Replayed: true`; the same key with another body is 422."
+    ),
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ticket version you last read (its ETag); a stale one gets 409.",
+)
+TICKET_ID = OpenApiParameter(
+    "id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="Ticket id, or its number (SD-2026-000123).",
+)
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
+    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed (role or token scope)."),
+    404: OpenApiResponse(ErrorSerializer, description="Not found, or not visible to you."),
+}
+WRITE_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(
+        ErrorSerializer, description="stale_version, invalid_transition or ticket_closed."
+    ),
+    422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with another body."),
+}
+
+
+class OldestFirstPagination(CursorPagination):
+    """A conversation and a timeline read from the start."""
+
+    ordering = "created_at"
+
+
+def expected_version(request: Request, body_version: int | None) -> int | None:
+    """The version the client last read: the body's ``version`` or the If-Match header."""
+    raw = (request.headers.get("If-Match") or "").strip()
+    header_version = None
+    if raw and raw != "*":
+        raw = raw.removeprefix("W/").strip('"')
+        if not raw.isdigit() or len(raw) > 10:
+            raise ValidationFailed(
+                _('If-Match must be the ticket version you last read, e.g. "3".'),
+                fields={"If-Match": [_("Not a version number.")]},
+            )
+        header_version = int(raw)
+    if None not in (body_version, header_version) and body_version != header_version:
+        raise ValidationFailed(
+            _("The version in the body and the If-Match header disagree."),
+            fields={"version": [_("Does not match If-Match.")]},
+        )
+    return body_version if body_version is not None else header_version
+
+
+def _valid(serializer_class: type, request: Request, view: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data, context=view.get_serializer_context())
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
+    """Tickets visible to the caller: customers see their organization's, staff all."""
+
+    serializer_class = TicketSerializer
+    pagination_class = CursorPagination
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = TicketFilter
+    ordering_fields = ORDERING_FIELDS
+    ordering = "-created_at"
+    parser_classes = PARSERS
+
+    def get_queryset(self):
+        return selectors.ticket_list(self.request.user).select_related("contact")
+
+    def get_object(self) -> Ticket:
+        return selectors.ticket_get_for(self.request.user, self.kwargs["pk"])
+
+    def _respond(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
+        """The ticket as the caller now sees it (re-read with its related rows)."""
+        fresh = selectors.ticket_get_for(self.request.user, ticket.pk)
+        response = Response(self.get_serializer(fresh).data, status=code)
+        response["ETag"] = f'"{fresh.version}"'
+        return response
+
+    @extend_schema(
+        summary="List tickets",
+        parameters=[
+            OpenApiParameter(
+                "ordering",
+                OpenApiTypes.STR,
+                enum=[f"{sign}{name}" for name in ORDERING_FIELDS for sign in ("", "-")],
+                description="Sort order (default -created_at); other values are ignored.",
+            )
+        ],
+        responses={200: TicketSerializer(many=True), **ERRORS},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Submit a request",
+        description=(
+            "Customers: the organization and contact come from their account; status, "
+            "assignee, team, organization, contact and severity are rejected with 400. "
+            "Staff must give the organization."
+        ),
+        request={
+            "application/json": TicketCreateSerializer,
+            "multipart/form-data": TicketCreateSerializer,
+        },
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: TicketSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _valid(TicketCreateSerializer, request, self)
+        ticket = services.ticket_create(actor=request.user, **data)
+        return self._respond(ticket, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="One ticket", parameters=[TICKET_ID], responses={200: TicketSerializer, **ERRORS}
+    )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._respond(self.get_object())
+
+    @extend_schema(
+        summary="Edit a ticket",
+        description=(
+            "Only the keys sent change. Customers may edit title, description, impact and "
+            "occurred_at while the ticket is new or accepted; staff also kind, product, "
+            "product_version, area and severity."
+        ),
+        parameters=[TICKET_ID, IF_MATCH],
+        request=TicketUpdateSerializer,
+        responses={200: TicketSerializer, **WRITE_ERRORS},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = self.get_object()
+        changes = _valid(TicketUpdateSerializer, request, self)
+        version = expected_version(request, changes.pop("version", None))
+        ticket = services.ticket_update(
+            ticket, actor=request.user, changes=changes, expected_version=version
+        )
+        return self._respond(ticket)
+
+    @extend_schema(
+        summary="Change the status",
+        parameters=[TICKET_ID, IF_MATCH, IDEMPOTENCY_KEY],
+        request=TransitionSerializer,
+        responses={200: TicketSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = self.get_object()
+        data = _valid(TransitionSerializer, request, self)
+        ticket = services.ticket_transition(
+            ticket,
+            actor=request.user,
+            to_status=data["status"],
+            comment=data["comment"],
+            expected_version=expected_version(request, data.get("version")),
+        )
+        return self._respond(ticket)
+
+    @extend_schema(
+        summary="Confirm or reject the resolution",
+        description="The customer's confirmation (客户确认) with a 1-5 rating, or a rejection.",
+        parameters=[TICKET_ID, IDEMPOTENCY_KEY],
+        request=ConfirmSerializer,
+        responses={200: TicketSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = self.get_object()
+        data = _valid(ConfirmSerializer, request, self)
+        ticket = services.ticket_confirm(ticket, actor=request.user, **data)
+        return self._respond(ticket)
+
+    @extend_schema(
+        summary="Assign to a service group and engineer",
+        parameters=[TICKET_ID, IF_MATCH, IDEMPOTENCY_KEY],
+        request=AssignSerializer,
+        responses={200: TicketSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = self.get_object()
+        data = _valid(AssignSerializer, request, self)
+        ticket = services.ticket_assign(
+            ticket,
+            actor=request.user,
+            team=data["team"],
+            assignee=data["assignee"],
+            expected_version=expected_version(request, data.get("version")),
+        )
+        return self._respond(ticket)
+
+    @extend_schema(
+        summary="Assign many tickets at once (all or nothing)",
+        parameters=[IDEMPOTENCY_KEY],
+        request=BulkAssignSerializer,
+        responses={200: BulkAssignResultSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-assign")
+    def bulk_assign(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _valid(BulkAssignSerializer, request, self)
+        ids = sorted(set(data["tickets"]))
+        visible = set(
+            Ticket.objects.visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+        missing = [pk for pk in ids if pk not in visible]
+        if missing and is_staff_user(request.user):
+            raise ValidationFailed(
+                _("Some tickets do not exist: %(ids)s.") % {"ids": ", ".join(map(str, missing))},
+                fields={"tickets": [_("Unknown ticket ids.")]},
+                extra={"unknown": missing},
+            )
+        updated = services.tickets_bulk_assign(
+            ids, actor=request.user, team=data["team"], assignee=data["assignee"]
+        )
+        return Response({"updated": updated})
+
+    @extend_schema(
+        summary="Triage (判断)",
+        description=(
+            "consultation_answered resolves the ticket with the answer; customization and "
+            "fault set the kind and start work."
+        ),
+        parameters=[TICKET_ID, IF_MATCH, IDEMPOTENCY_KEY],
+        request=TriageSerializer,
+        responses={200: TicketSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def triage(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = self.get_object()
+        data = _valid(TriageSerializer, request, self)
+        ticket = services.ticket_triage(
+            ticket,
+            actor=request.user,
+            decision=data["decision"],
+            severity=data["severity"],
+            answer=data["answer"],
+            expected_version=expected_version(request, data.get("version")),
+        )
+        return self._respond(ticket)
+
+    @extend_schema(
+        summary="Engineers ranked by skill, then load (staff only)",
+        parameters=[TICKET_ID],
+        responses={200: AssigneeSuggestionSerializer(many=True), **ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="assignee-suggestions")
+    def assignee_suggestions(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = self.get_object()
+        if not is_staff_user(request.user):
+            raise NotAllowed(_("Only staff may do this."))
+        suggestions = selectors.assignee_suggestions(ticket)
+        return Response(AssigneeSuggestionSerializer(suggestions, many=True).data)
+
+
+class _TicketChildView(IdempotentMixin, generics.GenericAPIView):
+    """Rows under one ticket: the ticket is resolved through the chokepoint first."""
+
+    pagination_class = OldestFirstPagination
+    filter_backends: list[type] = []
+    parser_classes = PARSERS
+
+    def ticket(self) -> Ticket:
+        return selectors.ticket_get_for(self.request.user, self.kwargs["pk"])
+
+    def paginated(self, queryset) -> Response:
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class TicketCommentsView(_TicketChildView):
+    """The conversation: public replies, and for staff the internal notes."""
+
+    serializer_class = CommentSerializer
+
+    def get_queryset(self):
+        return selectors.comment_list(self.request.user, self.ticket())
+
+    @extend_schema(summary="Conversation of a ticket", parameters=[TICKET_ID])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.paginated(self.get_queryset())
+
+    @extend_schema(
+        summary="Reply, or add an internal note (staff)",
+        parameters=[TICKET_ID, IDEMPOTENCY_KEY],
+        request={
+            "application/json": CommentCreateSerializer,
+            "multipart/form-data": CommentCreateSerializer,
+        },
+        responses={201: CommentSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = self.ticket()
+        data = _valid(CommentCreateSerializer, request, self)
+        comment = services.comment_add(ticket, actor=request.user, **data)
+        comment = selectors.comment_list(request.user, ticket).get(pk=comment.pk)
+        return Response(self.get_serializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+class TicketAttachmentsView(_TicketChildView):
+    serializer_class = AttachmentSerializer
+
+    def get_queryset(self):
+        return selectors.attachment_list(self.request.user, self.ticket())
+
+    @extend_schema(summary="Files of a ticket", parameters=[TICKET_ID])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.paginated(self.get_queryset())
+
+    @extend_schema(
+        summary="Upload a file",
+        parameters=[TICKET_ID, IDEMPOTENCY_KEY],
+        request={"multipart/form-data": AttachmentCreateSerializer},
+        responses={201: AttachmentSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ticket = self.ticket()
+        data = _valid(AttachmentCreateSerializer, request, self)
+        attachment = services.attachment_add(
+            ticket, actor=request.user, upload=data["file"], is_internal=data["is_internal"]
+        )
+        return Response(self.get_serializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class TicketEventsView(_TicketChildView):
+    """The timeline (audit events); internal ones are hidden from customers."""
+
+    serializer_class = TicketEventSerializer
+
+    def get_queryset(self):
+        return selectors.event_list(self.request.user, self.ticket())
+
+    @extend_schema(summary="Timeline of a ticket", parameters=[TICKET_ID])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.paginated(self.get_queryset())
+
+
+class _AnyAcceptNegotiation(DefaultContentNegotiation):
+    """A download answers any Accept header; errors still render as JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:  # e.g. "Accept: application/octet-stream"
+            return renderers[0], renderers[0].media_type
+
+
+class AttachmentDownloadView(generics.GenericAPIView):
+    content_negotiation_class = _AnyAcceptNegotiation
+    serializer_class = None
+    pagination_class = None
+    filter_backends: list[type] = []
+
+    @extend_schema(
+        summary="Download a file",
+        description="Always sent as a download (Content-Disposition: attachment, nosniff).",
+        responses={
+            (200, "application/octet-stream"): OpenApiTypes.BINARY,
+            **{code: ERRORS[code] for code in (401, 403, 404)},
+        },
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any):
+        attachment = selectors.attachment_get_for(request.user, kwargs["pk"])
+        return attachment_response(attachment)
+
+
+class HotlineCallViewSet(IdempotentMixin, viewsets.GenericViewSet):
+    """The hotline duty log (热线值班记录); staff only."""
+
+    serializer_class = HotlineCallSerializer
+    permission_classes = [IsAuthenticatedWithScope, IsStaff]
+    pagination_class = CursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["external_call_id", "caller_phone"]
+    queryset = HotlineCall.objects.select_related("organization", "contact", "ticket", "agent")
+
+    @extend_schema(summary="Hotline duty log", responses={200: HotlineCallSerializer(many=True)})
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Log a call",
+        description=(
+            "Opens a ticket when the caller's organization is known (given, or found by the "
+            "contact's phone). Idempotent on external_call_id: the first call is 201, a "
+            "repeat is 200 with the same body."
+        ),
+        parameters=[IDEMPOTENCY_KEY],
+        request=HotlineCallCreateSerializer,
+        responses={
+            201: HotlineCallSerializer,
+            200: OpenApiResponse(HotlineCallSerializer, description="Already logged."),
+            **WRITE_ERRORS,
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = _valid(HotlineCallCreateSerializer, request, self)
+        data["external_call_id"] = data["external_call_id"].strip() or None
+        call, created = services.hotline_call_log(actor=request.user, **data)
+        call = self.get_queryset().get(pk=call.pk)
+        return Response(
+            self.get_serializer(call).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ContactViewSet(viewsets.ReadOnlyModelViewSet):
+    """Contacts of customer organizations (staff only). ``?phone=`` is the caller lookup.
+
+    It lives with the tickets API because the phone matching is the hotline's selector.
+    """
+
+    serializer_class = ContactSerializer
+    permission_classes = [IsAuthenticatedWithScope, IsStaff]
+    queryset = Contact.objects.select_related("organization")
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ["organization"]
+
+    class pagination_class(CursorPagination):  # noqa: N801 - DRF's attribute name
+        ordering = "name"
+
+    @extend_schema(
+        summary="Contacts; ?phone= finds callers by phone number (digits only compared)",
+        parameters=[
+            OpenApiParameter(
+                "phone",
+                OpenApiTypes.STR,
+                description="Caller lookup: up to 10 contacts whose number ends with these "
+                "digits (at least 3). The result is one page.",
+            )
+        ],
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        phone = request.query_params.get("phone")
+        if phone is not None:
+            found = selectors.contacts_by_phone(phone)
+            data = self.get_serializer(found, many=True).data
+            return Response({"next": None, "previous": None, "results": data})
+        return super().list(request, *args, **kwargs)
