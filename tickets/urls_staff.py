@@ -1,2 +1,20 @@
+"""Staff console: triage queue, ticket page, hotline intake."""
+
+from django.urls import path
+
+from .views import staff
+
 app_name = "staff"
-urlpatterns: list = []
+urlpatterns = [
+    path("", staff.queue, name="queue"),
+    path("bulk-assign/", staff.bulk_assign, name="bulk-assign"),
+    path("tickets/<int:pk>/", staff.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/reply/", staff.ticket_reply, name="ticket-reply"),
+    path("tickets/<int:pk>/note/", staff.ticket_note, name="ticket-note"),
+    path("tickets/<int:pk>/transition/", staff.ticket_transition, name="ticket-transition"),
+    path("tickets/<int:pk>/triage/", staff.ticket_triage, name="ticket-triage"),
+    path("tickets/<int:pk>/assign/", staff.ticket_assign, name="ticket-assign"),
+    path("tickets/<int:pk>/severity/", staff.ticket_severity, name="ticket-severity"),
+    path("hotline/", staff.hotline, name="hotline"),
+    path("hotline/lookup", staff.hotline_lookup, name="hotline-lookup"),
+]

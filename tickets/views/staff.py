@@ -1,1 +1,0 @@
-"""Staff console: triage queue, ticket page, hotline intake."""

@@ -1,0 +1,31 @@
+"""Staff console: triage queue, ticket page, hotline intake.
+
+Thin pages: reads through ``tickets.selectors`` (the visibility chokepoint), writes through
+``tickets.services``. Members of staff only; everyone else gets a 403 page.
+"""
+
+from .hotline import hotline, hotline_lookup
+from .queue import bulk_assign, queue
+from .ticket import (
+    ticket_assign,
+    ticket_detail,
+    ticket_note,
+    ticket_reply,
+    ticket_severity,
+    ticket_transition,
+    ticket_triage,
+)
+
+__all__ = [
+    "bulk_assign",
+    "hotline",
+    "hotline_lookup",
+    "queue",
+    "ticket_assign",
+    "ticket_detail",
+    "ticket_note",
+    "ticket_reply",
+    "ticket_severity",
+    "ticket_transition",
+    "ticket_triage",
+]

@@ -1,0 +1,227 @@
+"""The triage queue: shared filters, allow-listed sort, keyset pages; bulk assignment."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from servicedesk.errors import DomainError, NotAllowed
+from tickets import selectors, services
+from tickets.choices import OPEN_STATUSES
+from tickets.filters import ORDERING_FIELDS, TicketFilter
+from tickets.forms import (
+    BulkAssignForm,
+    clean_ordering,
+    ordering_choices,
+)
+from tickets.models import Ticket
+from tickets.permissions import can_assign
+
+from .access import forbidden, staff_required
+
+PAGE_SIZE = 50
+DATETIME_FIELDS = frozenset({"created_at", "updated_at"})
+
+
+def _order_keys(ordering: str) -> list[tuple[str, bool]]:
+    """Columns (name, descending) of a total order for keyset paging; ``ordering`` is clean.
+
+    Ties are broken newest first, matching the (status, severity, -created_at, -id) and
+    (-created_at, -id) indexes.
+    """
+    desc = ordering.startswith("-")
+    name = ordering.lstrip("-")
+    if name == "created_at":
+        return [("created_at", desc), ("id", desc)]
+    return [(name, desc), ("created_at", not desc), ("id", not desc)]
+
+
+def _encode_cursor(ordering: str, row: Ticket, keys: list[tuple[str, bool]]) -> str:
+    values = []
+    for name, _desc in keys:
+        value = getattr(row, name)
+        values.append(value.isoformat() if isinstance(value, datetime) else value)
+    raw = json.dumps([ordering, *values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(value: str, ordering: str, keys: list[tuple[str, bool]]) -> list[Any] | None:
+    """The key values of a cursor made for this ordering; None for anything else."""
+    if not value or len(value) > 400:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        data = json.loads(raw)
+        if not isinstance(data, list) or len(data) != len(keys) + 1 or data[0] != ordering:
+            return None
+        values: list[Any] = []
+        for (name, _desc), item in zip(keys, data[1:], strict=True):
+            if name in DATETIME_FIELDS:
+                parsed = datetime.fromisoformat(str(item))
+                if parsed.tzinfo is None:
+                    return None
+                values.append(parsed)
+            elif name == "id":
+                if not isinstance(item, int) or not 0 <= item < 2**63:
+                    return None
+                values.append(item)
+            else:
+                values.append(str(item)[:200])
+        return values
+    except (binascii.Error, ValueError, TypeError, OverflowError, UnicodeDecodeError):
+        return None
+
+
+def _keyset_page(qs: QuerySet[Ticket], ordering: str, after: str | None) -> dict[str, Any]:
+    """One page after the cursor: one indexed range query, no COUNT over the table."""
+    keys = _order_keys(ordering)
+    values = _decode_cursor(after or "", ordering, keys)
+    if values is not None:
+        condition, equal = Q(pk__in=[]), {}
+        for (name, desc), value in zip(keys, values, strict=True):
+            condition |= Q(**equal, **{f"{name}__{'lt' if desc else 'gt'}": value})
+            equal[name] = value
+        qs = qs.filter(condition)
+    order = [f"-{name}" if desc else name for name, desc in keys]
+    rows = list(qs.order_by(*order)[: PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return {
+        "tickets": rows,
+        "next_cursor": _encode_cursor(ordering, rows[-1], keys) if has_next else "",
+        "is_first": values is None,
+    }
+
+
+def _query(params: QueryDict, **changes: str | None) -> str:
+    query = params.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value:
+            query[name] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _sort_links(params: QueryDict, ordering: str) -> dict[str, dict[str, str]]:
+    """For each sortable column header: the link (toggling direction) and an arrow."""
+    links = {}
+    for name in ORDERING_FIELDS:
+        current = ordering.lstrip("-") == name
+        descending = ordering.startswith("-")
+        target = (name if descending else f"-{name}") if current else f"-{name}"
+        if name == "severity" and not current:
+            target = "severity"  # L1 first is what one wants from a first click
+        arrow = ("▼" if descending else "▲") if current else ""
+        links[name] = {"url": _query(params, ordering=target, after=None), "arrow": arrow}
+    return links
+
+
+def _tidy_filter_form(form: Any) -> None:
+    """Friendlier widgets for the shared FilterSet's form (labels only; no new filters)."""
+    fields = form.fields
+    for name in ("created_after", "created_before"):
+        fields[name].widget.input_type = "datetime-local"
+    for name in ("organization", "product", "team", "assignee"):
+        fields[name].empty_label = _("All")
+    fields["unassigned"].widget.choices = [
+        ("unknown", _("All")),
+        ("true", _("Unassigned only")),
+        ("false", _("Assigned only")),
+    ]
+    for name in ("status", "kind", "severity", "channel"):
+        fields[name].widget.attrs["size"] = 4
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def queue(request: HttpRequest) -> HttpResponse:
+    """The triage queue: filters, allow-listed sort, keyset pages of 50."""
+    filterset = TicketFilter(request.GET, queryset=selectors.ticket_list(request.user))
+    _tidy_filter_form(filterset.form)
+    ordering = clean_ordering(request.GET.get("ordering"))
+    page = _keyset_page(filterset.qs, ordering, request.GET.get("after"))
+    params = request.GET.copy()
+    params["ordering"] = ordering
+    now = timezone.now()
+    return render(
+        request,
+        "staff/queue.html",
+        {
+            "filter": filterset,
+            "ordering": ordering,
+            "ordering_choices": ordering_choices(),
+            "tickets": page["tickets"],
+            "next_url": _query(params, after=page["next_cursor"]) if page["next_cursor"] else "",
+            "first_url": "" if page["is_first"] else _query(params, after=None),
+            "sort": _sort_links(request.GET, ordering),
+            "bulk_form": BulkAssignForm() if can_assign(request.user) else None,
+            "overdue": {
+                t.pk
+                for t in page["tickets"]
+                if t.status in OPEN_STATUSES and t.resolution_due_at and t.resolution_due_at < now
+            },
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@staff_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Give the ticked tickets to a service group and/or engineer, all or nothing."""
+    back = _safe_next(request, reverse("staff:queue"))
+    if not can_assign(request.user):
+        return forbidden(request, _("You may not assign tickets."))
+    form = BulkAssignForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    wanted = set(data["tickets"])
+    visible = list(
+        selectors.ticket_list(request.user).filter(pk__in=wanted).values_list("pk", flat=True)
+    )
+    if len(visible) != len(wanted):
+        messages.error(request, _("Some of the ticked tickets do not exist."))
+        return redirect(back)
+    try:
+        count = services.tickets_bulk_assign(
+            visible, actor=request.user, team=data["team"], assignee=data["assignee"]
+        )
+    except NotAllowed as err:
+        return forbidden(request, str(err.message))
+    except DomainError as err:
+        messages.error(request, str(err.message))
+        return redirect(back)
+    messages.success(
+        request,
+        ngettext("%(count)d ticket assigned.", "%(count)d tickets assigned.", count)
+        % {"count": count},
+    )
+    return redirect(back)

@@ -1,0 +1,240 @@
+"""The ticket page and its actions; each POST has its own URL and calls one service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from servicedesk.errors import DomainError, NotFound
+from tickets import selectors, services, workflow
+from tickets.choices import OPEN_STATUSES, TicketStatus, TriageDecision
+from tickets.forms import (
+    AssignForm,
+    CommentForm,
+    SeverityForm,
+    TransitionForm,
+    TriageForm,
+    apply_domain_error,
+)
+from tickets.models import Ticket
+from tickets.permissions import can_assign, can_triage
+
+from .access import staff_required
+from .timeline import timeline_for
+
+TRANSITION_VERBS = {
+    TicketStatus.ACCEPTED: _("Accept"),
+    TicketStatus.IN_PROGRESS: _("Start work"),
+    TicketStatus.WAITING_CUSTOMER: _("Wait for customer"),
+    TicketStatus.RESOLVED: _("Resolve"),
+    TicketStatus.CLOSED: _("Close"),
+    TicketStatus.CANCELLED: _("Cancel ticket"),
+}
+
+
+def _transitions(ticket: Ticket) -> list[dict[str, Any]]:
+    buttons = []
+    for target in workflow.allowed_targets(ticket.status, workflow.STAFF):
+        verb = TRANSITION_VERBS.get(target, TicketStatus(target).label)
+        if (ticket.status, target) in workflow.REOPENING:
+            verb = _("Reopen")
+        elif ticket.status == TicketStatus.WAITING_CUSTOMER and target == TicketStatus.IN_PROGRESS:
+            verb = _("Resume work")
+        buttons.append(
+            {
+                "value": target,
+                "label": verb,
+                "needs_comment": workflow.comment_required(ticket.status, target),
+                "danger": target == TicketStatus.CANCELLED,
+                "primary": target == TicketStatus.RESOLVED,
+            }
+        )
+    return buttons
+
+
+def _get_ticket(request: HttpRequest, pk: int) -> Ticket:
+    try:
+        return selectors.ticket_get_for(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+
+
+def _render_ticket(
+    request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    user = request.user
+    initial = {"version": ticket.version}
+    context = {
+        "ticket": ticket,
+        "timeline": timeline_for(request, ticket),
+        "attachments": list(selectors.attachment_list(user, ticket)),
+        "comment_form": forms.get("comment_form") or CommentForm(),
+        "transition_form": forms.get("transition_form") or TransitionForm(initial=initial),
+        "transitions": _transitions(ticket),
+        "is_open": ticket.status in OPEN_STATUSES,
+        "can_triage": can_triage(user),
+        "can_assign": can_assign(user),
+        "triage_form": forms.get("triage_form")
+        or TriageForm(initial={**initial, "severity": ticket.severity}),
+        "assign_form": forms.get("assign_form")
+        or AssignForm(initial={**initial, "team": ticket.team_id, "assignee": ticket.assignee_id}),
+        "severity_form": forms.get("severity_form")
+        or SeverityForm(initial={**initial, "severity": ticket.severity}),
+        "suggestions": selectors.assignee_suggestions(ticket) if can_assign(user) else [],
+        "can_take": can_assign(user) and not user.is_away and ticket.assignee_id != user.pk,
+        "open_form": next(iter(forms), ""),
+    }
+    return render(request, "staff/ticket.html", context, status=status)
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_ticket(request, _get_ticket(request, pk))
+
+
+def _ticket_url(ticket: Ticket, anchor: str = "") -> str:
+    url = reverse("staff:ticket", kwargs={"pk": ticket.pk})
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _handle(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type,
+    form_key: str,
+    action: Callable[[Ticket, dict[str, Any]], str],
+    anchor: str = "",
+) -> HttpResponse:
+    """Parse the form, call the service, then redirect with a message or re-render with 4xx.
+
+    A stale version, a refused step or a missing comment is shown on the page (and at the
+    form), with the ticket as it is now, so the user sees what changed before retrying.
+    """
+    ticket = _get_ticket(request, pk)
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message = action(ticket, form.cleaned_data)
+        except DomainError as err:
+            apply_domain_error(form, err, {})
+            if form.non_field_errors():
+                form.errors.pop("__all__", None)  # shown once, at the top of the page
+            messages.error(request, str(err.message))
+            ticket = _get_ticket(request, pk)
+            return _render_ticket(request, ticket, status=err.status, **{form_key: form})
+        messages.success(request, message)
+        return redirect(_ticket_url(ticket, anchor))
+    messages.error(request, _("Please correct the errors below."))
+    return _render_ticket(request, ticket, status=400, **{form_key: form})
+
+
+def _comment(request: HttpRequest, pk: int, *, internal: bool) -> HttpResponse:
+    def action(ticket: Ticket, data: dict[str, Any]) -> str:
+        services.comment_add(
+            ticket,
+            actor=request.user,
+            body=data["body"],
+            is_internal=internal,
+            attachments=data["attachments"],
+        )
+        return _("Internal note added.") if internal else _("Reply sent to the customer.")
+
+    return _handle(
+        request,
+        pk,
+        form_class=CommentForm,
+        form_key="comment_form",
+        action=action,
+        anchor="timeline",
+    )
+
+
+@staff_required
+@require_POST
+def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    return _comment(request, pk, internal=False)
+
+
+@staff_required
+@require_POST
+def ticket_note(request: HttpRequest, pk: int) -> HttpResponse:
+    return _comment(request, pk, internal=True)
+
+
+@staff_required
+@require_POST
+def ticket_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(ticket: Ticket, data: dict[str, Any]) -> str:
+        ticket = services.ticket_transition(
+            ticket,
+            actor=request.user,
+            to_status=data["to_status"],
+            comment=data["comment"],
+            expected_version=data["version"],
+        )
+        return _("Status changed to “%(status)s”.") % {"status": ticket.get_status_display()}
+
+    return _handle(
+        request, pk, form_class=TransitionForm, form_key="transition_form", action=action
+    )
+
+
+@staff_required
+@require_POST
+def ticket_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(ticket: Ticket, data: dict[str, Any]) -> str:
+        services.ticket_triage(
+            ticket,
+            actor=request.user,
+            decision=data["decision"],
+            severity=data["severity"] or None,
+            answer=data["answer"],
+            expected_version=data["version"],
+        )
+        return _("Triage recorded: %(decision)s.") % {
+            "decision": TriageDecision(data["decision"]).label
+        }
+
+    return _handle(request, pk, form_class=TriageForm, form_key="triage_form", action=action)
+
+
+@staff_required
+@require_POST
+def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(ticket: Ticket, data: dict[str, Any]) -> str:
+        ticket = services.ticket_assign(
+            ticket,
+            actor=request.user,
+            team=data["team"],
+            assignee=data["assignee"],
+            expected_version=data["version"],
+        )
+        if ticket.assignee:
+            return _("Assigned to %(name)s.") % {"name": ticket.assignee}
+        return _("Assignment saved.")
+
+    return _handle(request, pk, form_class=AssignForm, form_key="assign_form", action=action)
+
+
+@staff_required
+@require_POST
+def ticket_severity(request: HttpRequest, pk: int) -> HttpResponse:
+    def action(ticket: Ticket, data: dict[str, Any]) -> str:
+        ticket = services.ticket_update(
+            ticket,
+            actor=request.user,
+            changes={"severity": data["severity"]},
+            expected_version=data["version"],
+        )
+        return _("Severity set to %(severity)s.") % {"severity": ticket.get_severity_display()}
+
+    return _handle(request, pk, form_class=SeverityForm, form_key="severity_form", action=action)

@@ -1,0 +1,133 @@
+"""The staff timeline: comments (replies, internal notes) merged with the audit events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from tickets import selectors
+from tickets.choices import EventKind, TriageDecision
+from tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the staff timeline: a reply, an internal note, or a recorded change."""
+
+    when: datetime
+    kind: str  # "reply", "note" or "change"
+    actor: Any = None
+    text: str = ""
+    comment: Any = None
+    attachment_id: int | None = None
+    order: int = 0
+
+
+def _label(field: str, value: Any) -> str:
+    """A stored value shown with its choice label where the ticket field has choices."""
+    if value in (None, ""):
+        return "—"
+    try:
+        choices = dict(Ticket._meta.get_field(field).flatchoices)
+    except Exception:  # noqa: BLE001 - an unknown field name in old event data
+        return str(value)
+    return str(choices.get(value, value))
+
+
+def _field_name(field: Any) -> str:
+    try:
+        return capfirst(str(Ticket._meta.get_field(str(field)).verbose_name))
+    except Exception:  # noqa: BLE001 - an unknown field name in old event data
+        return str(field or "")
+
+
+def _change(data: dict[str, Any], key: str) -> tuple[str, str]:
+    part = data.get(key) or {}
+    return str(part.get("old") or "—"), str(part.get("new") or "—")
+
+
+def _event_text(kind: str, data: dict[str, Any]) -> str:
+    if kind == EventKind.CREATED:
+        return _("Ticket %(number)s recorded: %(kind)s via %(channel)s, %(severity)s.") % {
+            "number": data.get("number", ""),
+            "kind": _label("kind", data.get("kind")),
+            "channel": _label("channel", data.get("channel")),
+            "severity": _label("severity", data.get("severity")),
+        }
+    if kind == EventKind.TRANSITION:
+        text = _("Status: %(old)s → %(new)s.") % {
+            "old": _label("status", data.get("old")),
+            "new": _label("status", data.get("new")),
+        }
+        if data.get("reason") == "assigned":
+            text += " " + _("(accepted on assignment)")
+        elif data.get("reason") == "customer_reply":
+            text += " " + _("(the customer replied)")
+        return text
+    if kind == EventKind.FIELD_CHANGED:
+        field = data.get("field")
+        return _("%(field)s: %(old)s → %(new)s.") % {
+            "field": _field_name(field),
+            "old": _label(str(field), data.get("old")),
+            "new": _label(str(field), data.get("new")),
+        }
+    if kind == EventKind.ASSIGNED:
+        parts = []
+        old, new = _change(data, "team")
+        if old != new:
+            parts.append(_("service group %(old)s → %(new)s") % {"old": old, "new": new})
+        old, new = _change(data, "assignee")
+        if old != new:
+            parts.append(_("assignee %(old)s → %(new)s") % {"old": old, "new": new})
+        return _("Assigned: %(changes)s.") % {"changes": ", ".join(parts) or "—"}
+    if kind == EventKind.TRIAGED:
+        old, new = data.get("old"), data.get("new")
+        labels = dict(TriageDecision.choices)
+        return _("Triage decision: %(old)s → %(new)s.") % {
+            "old": labels.get(old, old or "—"),
+            "new": labels.get(new, new or "—"),
+        }
+    if kind == EventKind.ATTACHMENT_ADDED:
+        return _("File added: %(name)s.") % {"name": data.get("name", "")}
+    if kind == EventKind.RATED:
+        text = _("Customer rated the service %(rating)s of 5.") % {"rating": data.get("rating")}
+        return f"{text} {data['comment']}" if data.get("comment") else text
+    return str(EventKind(kind).label) if kind in EventKind.values else str(kind)
+
+
+def timeline_for(request: HttpRequest, ticket: Ticket) -> list[Entry]:
+    entries = [
+        Entry(
+            when=c.created_at,
+            kind="note" if c.is_internal else "reply",
+            actor=c.author,
+            text=c.body,
+            comment=c,
+            order=c.pk,
+        )
+        for c in selectors.comment_list(request.user, ticket)
+    ]
+    for event in selectors.event_list(request.user, ticket):
+        if event.kind in (EventKind.COMMENTED, EventKind.NOTE_ADDED):
+            continue  # the comment itself is in the timeline, with its files
+        data = event.data if isinstance(event.data, dict) else {}
+        entries.append(
+            Entry(
+                when=event.created_at,
+                kind="change",
+                actor=event.actor,
+                text=_event_text(event.kind, data),
+                attachment_id=data.get("attachment")
+                if event.kind == EventKind.ATTACHMENT_ADDED
+                else None,
+                order=event.pk,
+            )
+        )
+    # Changes first at equal times: a transition's comment reads after the status change.
+    entries.sort(key=lambda e: (e.when, e.kind != "change", e.order))
+    return entries
