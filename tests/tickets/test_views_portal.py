@@ -207,7 +207,7 @@ def test_list_query_count_is_constant(as_customer, org, product, version):
     for _ in range(27):
         f.TicketFactory(organization=org, product=product, product_version=version)
     many = _count_queries(as_customer, LIST)
-    assert few == many <= 4
+    assert few == many <= 8  # session, user, page, one IN-query per shown reference
 
 
 # --------------------------------------------------------------------------- create

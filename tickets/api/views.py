@@ -47,6 +47,7 @@ from .serializers import (
     HotlineCallSerializer,
     TicketCreateSerializer,
     TicketEventSerializer,
+    TicketListSerializer,
     TicketSerializer,
     TicketUpdateSerializer,
     TransitionSerializer,
@@ -137,7 +138,7 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
     parser_classes = PARSERS
 
     def get_queryset(self):
-        return selectors.ticket_list(self.request.user).select_related("contact")
+        return selectors.ticket_list(self.request.user)
 
     def get_object(self) -> Ticket:
         return selectors.ticket_get_for(self.request.user, self.kwargs["pk"])
@@ -159,12 +160,13 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
                 description="Sort order (default -created_at); other values are ignored.",
             )
         ],
-        responses={200: TicketSerializer(many=True), **ERRORS},
+        responses={200: TicketListSerializer(many=True), **ERRORS},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = TicketListSerializer(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(rows.data)
 
     @extend_schema(
         summary="Submit a request",
