@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models import Organization, Product, Team, User
+from servicedesk.widgets import FastSelect, FastSelectMultiple
 
 from .choices import Channel, Severity, TicketKind, TicketStatus
 from .models import Ticket
@@ -20,24 +21,33 @@ ORDERING_FIELDS = ("created_at", "updated_at", "severity", "status", "number")
 
 class TicketFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(
-        choices=TicketStatus.choices, label=_("Status"), distinct=False
+        choices=TicketStatus.choices, label=_("Status"), distinct=False, widget=FastSelectMultiple
     )
     kind = django_filters.MultipleChoiceFilter(
-        choices=TicketKind.choices, label=_("Kind"), distinct=False
+        widget=FastSelectMultiple, choices=TicketKind.choices, label=_("Kind"), distinct=False
     )
     severity = django_filters.MultipleChoiceFilter(
-        choices=Severity.choices, label=_("Severity"), distinct=False
+        widget=FastSelectMultiple, choices=Severity.choices, label=_("Severity"), distinct=False
     )
     channel = django_filters.MultipleChoiceFilter(
-        choices=Channel.choices, label=_("Channel"), distinct=False
+        widget=FastSelectMultiple, choices=Channel.choices, label=_("Channel"), distinct=False
     )
     organization = django_filters.ModelChoiceFilter(
-        queryset=Organization.objects.all(), label=_("Organization")
+        queryset=Organization.objects.all(), label=_("Organization"), widget=FastSelect
     )
-    product = django_filters.ModelChoiceFilter(queryset=Product.objects.all(), label=_("Product"))
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Service group"))
+    organization_code = django_filters.CharFilter(
+        field_name="organization__code", lookup_expr="iexact", label=_("Organization")
+    )
+    product = django_filters.ModelChoiceFilter(
+        queryset=Product.objects.all(), label=_("Product"), widget=FastSelect
+    )
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.all(), label=_("Service group"), widget=FastSelect
+    )
     assignee = django_filters.ModelChoiceFilter(
-        queryset=User.objects.exclude(role="customer"), label=_("Assignee")
+        queryset=User.objects.filter(is_active=True).exclude(role="customer"),
+        label=_("Assignee"),
+        widget=FastSelect,
     )
     unassigned = django_filters.BooleanFilter(
         field_name="assignee", lookup_expr="isnull", label=_("Unassigned")

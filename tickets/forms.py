@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.choices import STAFF_ROLES
 from servicedesk.errors import DomainError, ValidationFailed
 from servicedesk.models import Contact, Organization, Product, Team, User
+from servicedesk.widgets import FastSelect
 
 from .choices import Severity, TicketKind, TriageDecision
 from .filters import ORDERING_FIELDS
@@ -56,6 +57,8 @@ def staff_assignees() -> QuerySet[User]:
 
 
 class StaffChoiceField(forms.ModelChoiceField):
+    widget = FastSelect
+
     def label_from_instance(self, obj: User) -> str:
         return f"{obj} · {obj.get_role_display()}"
 
@@ -114,6 +117,7 @@ class BulkAssignForm(forms.Form):
         error_messages={"required": _("Tick at least one ticket.")},
     )
     team = forms.ModelChoiceField(
+        widget=FastSelect,
         label=_("Service group"),
         queryset=Team.objects.order_by("name"),
         required=False,
@@ -155,6 +159,7 @@ class CommentForm(forms.Form):
 
 class AssignForm(VersionedForm):
     team = forms.ModelChoiceField(
+        widget=FastSelect,
         label=_("Service group"),
         queryset=Team.objects.order_by("name"),
         required=False,
@@ -217,6 +222,7 @@ class HotlineForm(forms.Form):
         widget=forms.HiddenInput,
     )
     organization = forms.ModelChoiceField(
+        widget=FastSelect,
         label=_("Organization"),
         queryset=Organization.objects.filter(is_active=True).order_by("name"),
         required=False,

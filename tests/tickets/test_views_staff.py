@@ -74,7 +74,13 @@ def _login(client, user):
 
 
 def _get_urls(ticket):
-    return [QUEUE, _url(ticket), HOTLINE, f"{LOOKUP}?phone=13800001234"]
+    return [
+        QUEUE,
+        _url(ticket),
+        HOTLINE,
+        f"{LOOKUP}?phone=13800001234",
+        f"{reverse('staff:organization-options')}?q=ac",
+    ]
 
 
 def _post_urls(ticket):
@@ -788,3 +794,18 @@ def test_hotline_recent_calls_constant_queries(client, agent, org):
     many, rows = load()
     assert rows == 20
     assert many == few
+
+
+def test_organization_filter_by_code_with_suggestions(client, agent, queue_data, org, other_org):
+    a, _b, c = queue_data
+    _login(client, agent)
+    assert _numbers(client.get(QUEUE, {"organization_code": org.code.upper()})) == [
+        c.number,
+        a.number,
+    ]
+    page = client.get(QUEUE).content.decode()
+    assert 'list="organization-options"' in page
+    assert f">{other_org.name}</option>" not in page  # no <select> of every organization
+    options = client.get(reverse("staff:organization-options"), {"q": "acme"}).content.decode()
+    assert f'<option value="{org.code}">{org.name}</option>' in options
+    assert other_org.name not in options

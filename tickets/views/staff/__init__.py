@@ -5,7 +5,7 @@ Thin pages: reads through ``tickets.selectors`` (the visibility chokepoint), wri
 """
 
 from .hotline import hotline, hotline_lookup
-from .queue import bulk_assign, queue
+from .queue import bulk_assign, organization_options, queue
 from .ticket import (
     ticket_assign,
     ticket_detail,
@@ -20,6 +20,7 @@ __all__ = [
     "bulk_assign",
     "hotline",
     "hotline_lookup",
+    "organization_options",
     "queue",
     "ticket_assign",
     "ticket_detail",

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -17,9 +18,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotAllowed
+from servicedesk.models import Organization
 from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES
 from tickets.filters import ORDERING_FIELDS, TicketFilter
@@ -138,6 +140,20 @@ def _tidy_filter_form(form: Any) -> None:
         fields[name].widget.input_type = "datetime-local"
     for name in ("organization", "product", "team", "assignee"):
         fields[name].empty_label = _("All")
+    # Thousands of customer organizations: no <select> of them all (rendering it cost more
+    # than the whole query). A code box with suggestions instead; an ``organization`` id in
+    # the URL still filters, carried as a hidden field.
+    fields["organization"].widget = forms.HiddenInput()
+    fields["organization_code"].widget.attrs.update(
+        {
+            "list": "organization-options",
+            "autocomplete": "off",
+            "placeholder": _("Name or code"),
+            "hx-get": reverse("staff:organization-options"),
+            "hx-trigger": "input changed delay:250ms, focus once",
+            "hx-target": "#organization-options",
+        }
+    )
     fields["unassigned"].widget.choices = [
         ("unknown", _("All")),
         ("true", _("Unassigned only")),
@@ -225,3 +241,18 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
         % {"count": count},
     )
     return redirect(back)
+
+
+@staff_required
+@require_GET
+def organization_options(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: <option>s of organizations whose name or code matches, for a datalist."""
+    text = (request.GET.get("organization_code") or request.GET.get("q") or "").strip()[:100]
+    organizations = Organization.objects.filter(is_active=True).only("code", "name")
+    if text:
+        organizations = organizations.filter(Q(code__icontains=text) | Q(name__icontains=text))
+    return render(
+        request,
+        "staff/_organization_options.html",
+        {"organizations": organizations.order_by("name")[:20]},
+    )

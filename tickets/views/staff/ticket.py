@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound
@@ -29,13 +30,14 @@ from tickets.permissions import can_assign, can_triage
 from .access import staff_required
 from .timeline import timeline_for
 
+# Lazy: the labels are looked up per request, in the language of the request.
 TRANSITION_VERBS = {
-    TicketStatus.ACCEPTED: _("Accept"),
-    TicketStatus.IN_PROGRESS: _("Start work"),
-    TicketStatus.WAITING_CUSTOMER: _("Wait for customer"),
-    TicketStatus.RESOLVED: _("Resolve"),
-    TicketStatus.CLOSED: _("Close"),
-    TicketStatus.CANCELLED: _("Cancel ticket"),
+    TicketStatus.ACCEPTED: gettext_lazy("Accept"),
+    TicketStatus.IN_PROGRESS: gettext_lazy("Start work"),
+    TicketStatus.WAITING_CUSTOMER: gettext_lazy("Wait for customer"),
+    TicketStatus.RESOLVED: gettext_lazy("Resolve"),
+    TicketStatus.CLOSED: gettext_lazy("Close"),
+    TicketStatus.CANCELLED: gettext_lazy("Cancel ticket"),
 }
 
 
