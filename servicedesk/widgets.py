@@ -7,8 +7,8 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-SELECTED = format_html(" selected")
-NOT_SELECTED = format_html("")
+SELECTED = format_html(" {}", "selected")
+NOT_SELECTED = format_html("{}", "")
 
 
 class FastSelect(forms.Select):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.choices import STAFF_ROLES
-from servicedesk.errors import NotAllowed, StaleVersion, ValidationFailed
+from servicedesk.errors import NotAllowed, NotFound, StaleVersion, ValidationFailed
 from servicedesk.models import Contact, Contract, Organization, Product, ProductVersion, Team, User
 from servicedesk.services import outbox_enqueue
 from sla.defaults import default_due_times
@@ -32,6 +32,7 @@ from .permissions import (
     is_customer_user,
     is_staff_user,
     party_of,
+    ticket_visibility_q,
 )
 from .workflow import REOPENING, assert_can_transition, comment_required
 
@@ -74,8 +75,15 @@ def _next_number(now: datetime) -> str:
     return f"SD-{year}-{last:06d}"
 
 
-def _lock(ticket: Ticket, expected_version: int | None) -> Ticket:
-    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+def _lock(ticket: Ticket, expected_version: int | None, actor: User | None = None) -> Ticket:
+    """Re-read the ticket under a row lock; a second line of defence re-checks visibility."""
+    qs = Ticket.objects.select_for_update()
+    if actor is not None:
+        qs = qs.filter(ticket_visibility_q(actor))
+    try:
+        locked = qs.get(pk=ticket.pk)
+    except Ticket.DoesNotExist:
+        raise NotFound(_("Ticket not found.")) from None
     if expected_version is not None and int(expected_version) != locked.version:
         raise StaleVersion(
             _(
@@ -281,7 +289,7 @@ def ticket_update(
 ) -> Ticket:
     """Edit the allowed fields; every changed field is an audit event."""
     party = _require_party(actor)
-    ticket = _lock(ticket, expected_version)
+    ticket = _lock(ticket, expected_version, actor)
     allowed = STAFF_EDITABLE if party == "staff" else CUSTOMER_EDITABLE
     forbidden = sorted(set(changes) - allowed)
     if forbidden:
@@ -365,7 +373,7 @@ def comment_add(
         raise NotAllowed(_("Only staff can add internal notes."))
     for upload in attachments:
         validate_attachment(upload)
-    ticket = _lock(ticket, None)
+    ticket = _lock(ticket, None, actor)
     if party == "customer" and ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
         raise StaleVersion(
             _("This ticket is %(status)s; submit a new request instead.")
@@ -420,7 +428,7 @@ def attachment_add(
     if is_internal and party != "staff":
         raise NotAllowed(_("Only staff can add internal files."))
     validate_attachment(upload)
-    ticket = _lock(ticket, None)
+    ticket = _lock(ticket, None, actor)
     if party == "customer" and ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
         raise StaleVersion(_("This ticket is closed."), code="ticket_closed")
     (attachment,) = _store_attachments(ticket, actor, [upload], None, is_internal)
@@ -449,7 +457,7 @@ def ticket_transition(
 ) -> Ticket:
     """Move a ticket along the declared state machine; the comment is told to the customer."""
     party = _require_party(actor)
-    ticket = _lock(ticket, expected_version)
+    ticket = _lock(ticket, expected_version, actor)
     current = ticket.status
     assert_can_transition(current, to_status, party)
     comment = (comment or "").strip()
@@ -550,7 +558,7 @@ def ticket_triage(
             code="comment_required",
             fields={"answer": [_("Required.")]},
         )
-    ticket = _lock(ticket, expected_version)
+    ticket = _lock(ticket, expected_version, actor)
     kind = {
         TriageDecision.CONSULTATION_ANSWERED: TicketKind.CONSULTATION,
         TriageDecision.CUSTOMIZATION: TicketKind.CUSTOMIZATION,
@@ -646,7 +654,7 @@ def ticket_assign(
     if not can_assign(actor):
         raise NotAllowed(_("You may not assign tickets."))
     _check_assignee(assignee)
-    ticket = _lock(ticket, expected_version)
+    ticket = _lock(ticket, expected_version, actor)
     _assign_locked(ticket, actor, team, assignee)
     return ticket
 

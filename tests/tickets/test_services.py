@@ -123,3 +123,16 @@ def test_hotline_call_is_idempotent_and_fcr(agent, org):
         resolved_on_first_contact=True,
     )
     assert not created and again.pk == call.pk and Ticket.objects.count() == 1
+
+
+def test_services_recheck_visibility_of_the_ticket(customer, other_customer, product):
+    from servicedesk.errors import NotFound
+
+    ticket = _create(customer, product)
+    with pytest.raises(NotFound):
+        services.comment_add(ticket, actor=other_customer, body="not mine")
+    with pytest.raises(NotFound):
+        services.ticket_transition(
+            ticket, actor=other_customer, to_status=TicketStatus.CANCELLED, comment="x"
+        )
+    assert ticket.comments.count() == 0

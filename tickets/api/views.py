@@ -336,7 +336,7 @@ class _TicketChildView(IdempotentMixin, generics.GenericAPIView):
     parser_classes = PARSERS
 
     def ticket(self) -> Ticket:
-        return selectors.ticket_get_for(self.request.user, self.kwargs["pk"])
+        return selectors.ticket_get_for(self.request.user, self.kwargs["pk"], related=False)
 
     def paginated(self, queryset) -> Response:
         page = self.paginate_queryset(queryset)
