@@ -30,9 +30,7 @@ def ticket_list(user: Any) -> QuerySet[Ticket]:
     return Ticket.objects.visible_to(user).prefetch_related(*LIST_RELATED)
 
 
-def ticket_get_for(
-    user: Any, pk: Any, *, for_update: bool = False, related: bool = True
-) -> Ticket:
+def ticket_get_for(user: Any, pk: Any, *, for_update: bool = False, related: bool = True) -> Ticket:
     """One ticket ``user`` may see, by id or number; others are indistinguishable from absent.
 
     ``related=False`` when only the row is needed (e.g. to list its comments).
