@@ -2,6 +2,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The (lazily translated) label of ``value``, or ``value`` itself if it is no choice.
+
+    Django's generated ``get_FOO_display()`` rebuilds a dict of lazy labels on every call
+    (~0.1 ms); models whose choices are shown in lists override it with this.
+    """
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 class Role(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
     AGENT = "agent", _("Service agent")

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import STAFF_ROLES, Role, ServiceMode, SkillArea, TeamKind, TokenScope
+from .choices import STAFF_ROLES, Role, ServiceMode, SkillArea, TeamKind, TokenScope, choice_label
 
 
 class Organization(models.Model):
@@ -62,6 +62,9 @@ class User(AbstractUser):
                 condition=~Q(role="customer") | Q(organization__isnull=False),
             ),
         ]
+
+    def get_role_display(self) -> str:  # shown for every staff member in assign lists
+        return choice_label(Role, self.role)
 
     @property
     def is_customer(self) -> bool:

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.choices import SkillArea
+from servicedesk.choices import SkillArea, choice_label
 from servicedesk.models import Contact, Contract, Organization, Product, ProductVersion, Team
 
 from .choices import (
@@ -188,6 +188,25 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    # Cheaper than Django's generated get_FOO_display() (see choice_label).
+    def get_kind_display(self) -> str:
+        return choice_label(TicketKind, self.kind)
+
+    def get_channel_display(self) -> str:
+        return choice_label(Channel, self.channel)
+
+    def get_severity_display(self) -> str:
+        return choice_label(Severity, self.severity)
+
+    def get_proposed_severity_display(self) -> str:
+        return choice_label(Severity, self.proposed_severity)
+
+    def get_status_display(self) -> str:
+        return choice_label(TicketStatus, self.status)
+
+    def get_triage_decision_display(self) -> str:
+        return choice_label(TriageDecision, self.triage_decision)
 
 
 class Comment(models.Model):

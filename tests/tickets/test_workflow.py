@@ -68,3 +68,32 @@ def test_wrong_party_and_unknown_status():
 )
 def test_comment_required(src, dst, needed):
     assert comment_required(src, dst) is needed
+
+
+def test_ticket_display_labels_match_djangos():
+    from django.utils import translation
+
+    from tickets.models import Ticket
+
+    ticket = Ticket(
+        kind="fault",
+        channel="hotline",
+        severity="L2",
+        proposed_severity="",
+        status="waiting_customer",
+        triage_decision="customization",
+    )
+    for lang in ("en", "zh-hans"):
+        with translation.override(lang):
+            for field in (
+                "kind",
+                "channel",
+                "severity",
+                "proposed_severity",
+                "status",
+                "triage_decision",
+            ):
+                ours = str(getattr(ticket, f"get_{field}_display")())
+                djangos = str(Ticket._get_FIELD_display(ticket, Ticket._meta.get_field(field)))
+                assert ours == djangos, (lang, field)
+    assert str(ticket.get_status_display()) == "Waiting for customer"
