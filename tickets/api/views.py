@@ -143,9 +143,12 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
     def get_object(self) -> Ticket:
         return selectors.ticket_get_for(self.request.user, self.kwargs["pk"])
 
-    def _respond(self, ticket: Ticket, code: int = status.HTTP_200_OK) -> Response:
-        """The ticket as the caller now sees it (re-read with its related rows)."""
-        fresh = selectors.ticket_get_for(self.request.user, ticket.pk)
+    def _respond(
+        self, ticket: Ticket, code: int = status.HTTP_200_OK, *, reread: bool = True
+    ) -> Response:
+        """The ticket as the caller now sees it: re-read with its related rows, unless the
+        instance in hand is already complete (just read, or just created with them)."""
+        fresh = selectors.ticket_get_for(self.request.user, ticket.pk) if reread else ticket
         response = Response(self.get_serializer(fresh).data, status=code)
         response["ETag"] = f'"{fresh.version}"'
         return response
@@ -185,13 +188,13 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _valid(TicketCreateSerializer, request, self)
         ticket = services.ticket_create(actor=request.user, **data)
-        return self._respond(ticket, status.HTTP_201_CREATED)
+        return self._respond(ticket, status.HTTP_201_CREATED, reread=False)
 
     @extend_schema(
         summary="One ticket", parameters=[TICKET_ID], responses={200: TicketSerializer, **ERRORS}
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._respond(self.get_object())
+        return self._respond(self.get_object(), reread=False)
 
     @extend_schema(
         summary="Edit a ticket",
