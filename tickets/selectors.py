@@ -35,8 +35,6 @@ LIST_PREFETCH = (
     Prefetch("team", queryset=Team.objects.only("id", "name")),
     Prefetch("assignee", queryset=User.objects.only("id", "username", "first_name", "last_name")),
 )
-# Long texts no list shows.
-LIST_DEFERRED = ("description", "impact", "resolution", "rating_comment")
 
 
 def ticket_list(user: Any) -> QuerySet[Ticket]:
@@ -47,6 +45,29 @@ def ticket_list(user: Any) -> QuerySet[Ticket]:
     docs/PERFORMANCE.md), and the queries per page stay constant either way.
     """
     return Ticket.objects.visible_to(user).prefetch_related(*LIST_PREFETCH)
+
+
+# One list row, as plain values with the names it shows joined in (see ticket_rows).
+ROW_VALUES = (
+    "id", "number", "title", "kind", "channel", "status", "severity", "proposed_severity",
+    "severity_confirmed", "triage_decision", "area", "created_at", "updated_at",
+    "response_due_at", "resolution_due_at", "resolved_at", "rating", "version",
+    "organization_id", "organization__name",
+    "product_id", "product__code", "product__name",
+    "product_version_id", "product_version__version",
+    "team_id", "team__name",
+    "assignee_id", "assignee__username", "assignee__first_name", "assignee__last_name",
+)  # fmt: skip
+
+
+def ticket_rows(user: Any) -> QuerySet[Ticket]:
+    """Tickets ``user`` may see as plain dicts of what an API list row shows.
+
+    The API's hottest path: one query with the five small reference tables joined for their
+    names, no model instances (about 1.5 ms a page cheaper than instances with prefetched
+    references, see docs/PERFORMANCE.md).
+    """
+    return Ticket.objects.visible_to(user).values(*ROW_VALUES)
 
 
 def ticket_get_for(user: Any, pk: Any, *, for_update: bool = False, related: bool = True) -> Ticket:

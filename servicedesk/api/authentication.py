@@ -22,7 +22,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token header."))
         key = header[1].decode(errors="replace")
         token = (
-            ApiToken.objects.select_related("user", "user__organization")
+            ApiToken.objects.select_related("user")
             .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
             .first()
         )

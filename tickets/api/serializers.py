@@ -7,9 +7,11 @@ Output serializers only read. Input serializers validate shape and types; the bu
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -183,11 +185,6 @@ LIST_FIELDS = [
     "version",
     "allowed_transitions",
 ]
-_DATETIME = serializers.DateTimeField()
-
-
-def _ref(obj: Any, *attrs: str) -> dict[str, Any] | None:
-    return None if obj is None else {attr: getattr(obj, attr) for attr in attrs}
 
 
 class TicketListSerializer(TicketSerializer):
@@ -203,38 +200,61 @@ class TicketListSerializer(TicketSerializer):
         fields = LIST_FIELDS
         read_only_fields = fields
 
-    def to_representation(self, obj: Ticket) -> dict[str, Any]:
+    def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
+        """``row``: one dict of ``tickets.selectors.ticket_rows``."""
         request = self.context.get("request")
         party = party_of(request.user) if request else None
-        dt = _DATETIME.to_representation
-        assignee = obj.assignee
+        tz = timezone.get_current_timezone()
+
+        def dt(value: datetime | None) -> str | None:
+            # DRF's DateTimeField output, without its per-value time-zone look-ups.
+            if value is None:
+                return None
+            text = value.astimezone(tz).isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+        assignee_id = row["assignee_id"]
         return {
-            "id": obj.pk,
-            "number": obj.number,
-            "title": obj.title,
-            "kind": obj.kind,
-            "channel": obj.channel,
-            "status": obj.status,
-            "severity": obj.severity,
-            "proposed_severity": obj.proposed_severity,
-            "severity_confirmed": obj.severity_confirmed,
-            "triage_decision": obj.triage_decision,
-            "organization": _ref(obj.organization, "id", "name"),
-            "product": _ref(obj.product, "id", "code", "name"),
-            "product_version": _ref(obj.product_version, "id", "version"),
-            "area": obj.area,
-            "team": _ref(obj.team, "id", "name"),
+            "id": row["id"],
+            "number": row["number"],
+            "title": row["title"],
+            "kind": row["kind"],
+            "channel": row["channel"],
+            "status": row["status"],
+            "severity": row["severity"],
+            "proposed_severity": row["proposed_severity"],
+            "severity_confirmed": row["severity_confirmed"],
+            "triage_decision": row["triage_decision"],
+            "organization": {"id": row["organization_id"], "name": row["organization__name"]},
+            "product": None
+            if row["product_id"] is None
+            else {
+                "id": row["product_id"],
+                "code": row["product__code"],
+                "name": row["product__name"],
+            },
+            "product_version": None
+            if row["product_version_id"] is None
+            else {"id": row["product_version_id"], "version": row["product_version__version"]},
+            "area": row["area"],
+            "team": None
+            if row["team_id"] is None
+            else {"id": row["team_id"], "name": row["team__name"]},
             "assignee": None
-            if assignee is None
-            else {"id": assignee.pk, "name": display_name(assignee)},
-            "created_at": dt(obj.created_at),
-            "updated_at": dt(obj.updated_at),
-            "response_due_at": dt(obj.response_due_at) if obj.response_due_at else None,
-            "resolution_due_at": dt(obj.resolution_due_at) if obj.resolution_due_at else None,
-            "resolved_at": dt(obj.resolved_at) if obj.resolved_at else None,
-            "rating": obj.rating,
-            "version": obj.version,
-            "allowed_transitions": workflow.allowed_targets(obj.status, party) if party else [],
+            if assignee_id is None
+            else {
+                "id": assignee_id,
+                "name": f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+                or row["assignee__username"],
+            },
+            "created_at": dt(row["created_at"]),
+            "updated_at": dt(row["updated_at"]),
+            "response_due_at": dt(row["response_due_at"]) if row["response_due_at"] else None,
+            "resolution_due_at": dt(row["resolution_due_at"]) if row["resolution_due_at"] else None,
+            "resolved_at": dt(row["resolved_at"]) if row["resolved_at"] else None,
+            "rating": row["rating"],
+            "version": row["version"],
+            "allowed_transitions": workflow.allowed_targets(row["status"], party) if party else [],
         }
 
 

@@ -166,7 +166,7 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
         responses={200: TicketListSerializer(many=True), **ERRORS},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset()).defer(*selectors.LIST_DEFERRED)
+        queryset = self.filter_queryset(selectors.ticket_rows(request.user))
         page = self.paginate_queryset(queryset)
         rows = TicketListSerializer(page, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(rows.data)
