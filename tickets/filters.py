@@ -49,6 +49,9 @@ class TicketFilter(django_filters.FilterSet):
         label=_("Assignee"),
         widget=FastSelect,
     )
+    assignee_username = django_filters.CharFilter(
+        field_name="assignee__username", lookup_expr="iexact", label=_("Assignee")
+    )
     unassigned = django_filters.BooleanFilter(
         field_name="assignee", lookup_expr="isnull", label=_("Unassigned")
     )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", staff.queue, name="queue"),
     path("bulk-assign/", staff.bulk_assign, name="bulk-assign"),
     path("organizations/options", staff.organization_options, name="organization-options"),
+    path("staff/options", staff.staff_options, name="staff-options"),
     path("tickets/<int:pk>/", staff.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/reply/", staff.ticket_reply, name="ticket-reply"),
     path("tickets/<int:pk>/note/", staff.ticket_note, name="ticket-note"),

@@ -80,6 +80,7 @@ def _get_urls(ticket):
         HOTLINE,
         f"{LOOKUP}?phone=13800001234",
         f"{reverse('staff:organization-options')}?q=ac",
+        f"{reverse('staff:staff-options')}?q=en",
     ]
 
 
@@ -809,3 +810,15 @@ def test_organization_filter_by_code_with_suggestions(client, agent, queue_data,
     options = client.get(reverse("staff:organization-options"), {"q": "acme"}).content.decode()
     assert f'<option value="{org.code}">{org.name}</option>' in options
     assert other_org.name not in options
+
+
+def test_assignee_filter_by_user_name_with_suggestions(client, agent, queue_data, engineer):
+    _a, _b, c = queue_data
+    _login(client, agent)
+    assert _numbers(client.get(QUEUE, {"assignee_username": engineer.username.upper()})) == [
+        c.number
+    ]
+    assert 'list="staff-options"' in client.get(QUEUE).content.decode()
+    options = client.get(reverse("staff:staff-options"), {"q": "engin"}).content.decode()
+    assert f'<option value="{engineer.username}">' in options
+    assert agent.username not in options

@@ -5,7 +5,7 @@ Thin pages: reads through ``tickets.selectors`` (the visibility chokepoint), wri
 """
 
 from .hotline import hotline, hotline_lookup
-from .queue import bulk_assign, organization_options, queue
+from .queue import bulk_assign, organization_options, queue, staff_options
 from .ticket import (
     ticket_assign,
     ticket_detail,
@@ -21,6 +21,7 @@ __all__ = [
     "hotline",
     "hotline_lookup",
     "organization_options",
+    "staff_options",
     "queue",
     "ticket_assign",
     "ticket_detail",

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from servicedesk.choices import STAFF_ROLES
 from servicedesk.errors import DomainError, NotAllowed
-from servicedesk.models import Organization
+from servicedesk.models import Organization, User
 from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES
 from tickets.filters import ORDERING_FIELDS, TicketFilter
@@ -144,6 +145,17 @@ def _tidy_filter_form(form: Any) -> None:
     # than the whole query). A code box with suggestions instead; an ``organization`` id in
     # the URL still filters, carried as a hidden field.
     fields["organization"].widget = forms.HiddenInput()
+    fields["assignee"].widget = forms.HiddenInput()
+    fields["assignee_username"].widget.attrs.update(
+        {
+            "list": "staff-options",
+            "autocomplete": "off",
+            "placeholder": _("User name"),
+            "hx-get": reverse("staff:staff-options"),
+            "hx-trigger": "input changed delay:250ms, focus once",
+            "hx-target": "#staff-options",
+        }
+    )
     fields["organization_code"].widget.attrs.update(
         {
             "list": "organization-options",
@@ -256,3 +268,20 @@ def organization_options(request: HttpRequest) -> HttpResponse:
         "staff/_organization_options.html",
         {"organizations": organizations.order_by("name")[:20]},
     )
+
+
+@staff_required
+@require_GET
+def staff_options(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: <option>s of active staff whose user name or name matches."""
+    text = (request.GET.get("assignee_username") or request.GET.get("q") or "").strip()[:100]
+    staff = User.objects.filter(is_active=True, role__in=STAFF_ROLES).only(
+        "username", "first_name", "last_name"
+    )
+    if text:
+        staff = staff.filter(
+            Q(username__icontains=text)
+            | Q(first_name__icontains=text)
+            | Q(last_name__icontains=text)
+        )
+    return render(request, "staff/_staff_options.html", {"staff": staff.order_by("username")[:20]})
