@@ -7,16 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app
 
-# gettext: compile the translations at build time.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
-    && rm -rf /var/lib/apt/lists/*
-
 WORKDIR /app
 COPY . .
+# Compiled translations (.mo) are committed: no gettext tools needed in the image.
 RUN pip install . \
     && SECRET_KEY=build-only python manage.py collectstatic --noinput \
-    && SECRET_KEY=build-only python manage.py compilemessages --ignore=.venv \
     && useradd --system --create-home --uid 1000 app \
     && mkdir -p /data/media \
     && chown -R app /data

@@ -34,6 +34,15 @@ class Organization(models.Model):
         return self.name
 
 
+def full_name(first_name: str, last_name: str) -> str:
+    """Chinese names read family name first with no space (李 + 磊 -> 李磊); others
+    "first last"."""
+    first, last = first_name.strip(), last_name.strip()
+    if any("\u3400" <= ch <= "\u9fff" for ch in first + last):
+        return f"{last}{first}"
+    return f"{first} {last}".strip()
+
+
 class User(AbstractUser):
     """A person who signs in: a customer contact or a member of staff."""
 
@@ -62,6 +71,9 @@ class User(AbstractUser):
                 condition=~Q(role="customer") | Q(organization__isnull=False),
             ),
         ]
+
+    def get_full_name(self) -> str:
+        return full_name(self.first_name, self.last_name)
 
     def get_role_display(self) -> str:  # shown for every staff member in assign lists
         return choice_label(Role, self.role)

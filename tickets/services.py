@@ -139,7 +139,7 @@ def _store_attachments(
         attachment = Attachment(
             ticket=ticket,
             comment=comment,
-            original_name=PurePath(upload.name or "file").name,
+            original_name=_short_name(PurePath(upload.name or "file").name),
             content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
             size=upload.size or 0,
             uploaded_by=actor,
@@ -149,6 +149,14 @@ def _store_attachments(
         attachment.save()
         stored.append(attachment)
     return stored
+
+
+def _short_name(name: str, limit: int = 200) -> str:
+    """A file name that fits the column, keeping its extension."""
+    if len(name) <= limit:
+        return name
+    suffix = PurePath(name).suffix[:20]
+    return name[: limit - len(suffix)] + suffix
 
 
 def _notify_requester(ticket: Ticket, topic: str, **payload: Any) -> None:

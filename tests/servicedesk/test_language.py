@@ -25,3 +25,9 @@ def test_switcher_cookie_wins_over_saved_language(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = client.get("/healthz", HTTP_ACCEPT_LANGUAGE="zh-Hans")
     assert response.headers["Content-Language"] == "en"
+
+
+def test_chinese_names_read_family_name_first():
+    assert f.UserFactory.build(first_name="磊", last_name="李").get_full_name() == "李磊"
+    assert f.UserFactory.build(first_name="Lei", last_name="Li").get_full_name() == "Lei Li"
+    assert f.UserFactory.build(first_name="", last_name="").get_full_name() == ""

@@ -136,3 +136,15 @@ def test_services_recheck_visibility_of_the_ticket(customer, other_customer, pro
             ticket, actor=other_customer, to_status=TicketStatus.CANCELLED, comment="x"
         )
     assert ticket.comments.count() == 0
+
+
+def test_long_file_names_are_shortened_keeping_the_extension(customer, product):
+    ticket = _create(customer, product)
+    comment = services.comment_add(
+        ticket,
+        actor=customer,
+        body="log",
+        attachments=[SimpleUploadedFile("x" * 300 + ".log", b"1")],
+    )
+    name = comment.attachments.get().original_name
+    assert len(name) == 200 and name.endswith(".log")

@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from servicedesk.choices import SkillArea
-from servicedesk.models import Contact, Organization, Product, ProductVersion, Team, User
+from servicedesk.models import Contact, Organization, Product, ProductVersion, Team, User, full_name
 
 from .. import workflow
 from ..choices import Channel, Severity, TicketKind, TicketStatus, TriageDecision
@@ -244,7 +244,7 @@ class TicketListSerializer(TicketSerializer):
             if assignee_id is None
             else {
                 "id": assignee_id,
-                "name": f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
+                "name": full_name(row["assignee__first_name"], row["assignee__last_name"])
                 or row["assignee__username"],
             },
             "created_at": dt(row["created_at"]),
