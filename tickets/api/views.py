@@ -167,7 +167,7 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queryset = self.filter_queryset(selectors.ticket_rows(request.user))
-        page = self.paginate_queryset(queryset)
+        page = selectors.ticket_rows_named(self.paginate_queryset(queryset) or [])
         rows = TicketListSerializer(page, many=True, context=self.get_serializer_context())
         return self.get_paginated_response(rows.data)
 
