@@ -68,11 +68,11 @@ def apply_domain_error(form: forms.Form, error: DomainError, field_map: dict[str
     placed = False
     for name, messages in error.fields.items():
         target = field_map.get(name, name)
-        if target in form.fields and target not in form.errors:
+        if target in form.fields and (not form.is_bound or target not in form.errors):
             for message in messages:
                 form.add_error(target, str(message))
             placed = True
-    if not placed:
+    if not placed or not error.fields:
         form.add_error(None, str(error.message))
 
 

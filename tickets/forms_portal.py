@@ -14,11 +14,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.errors import DomainError, ValidationFailed
 from servicedesk.models import Contract, Organization, Product, ProductVersion
 
 from .choices import Severity, TicketKind
-from .services import validate_attachment
+from .forms import MultipleFileField
 
 # The meanings of DESIGN.md's severity table, shown as help on the request form.
 SEVERITY_HELP = {
@@ -58,46 +57,6 @@ def covered_products(organization: Organization | None) -> QuerySet[Product]:
         organization=organization, starts_on__lte=today, ends_on__gte=today
     )
     return Product.objects.filter(contracts__in=contracts).distinct().order_by("name", "pk")
-
-
-def apply_domain_error(form: forms.Form, error: DomainError, field_map: dict[str, str]) -> None:
-    """Show a service's error on the form: per field where the form has one, else on top."""
-    placed = False
-    for name, messages in error.fields.items():
-        target = field_map.get(name, name)
-        if target in form.fields and (not form.is_bound or target not in form.errors):
-            for message in messages:
-                form.add_error(target, str(message))
-            placed = True
-    if not placed or not error.fields:
-        form.add_error(None, str(error.message))
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Zero or more files, each checked against the attachment rules (type, size)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        uploads = data if isinstance(data, list | tuple) else [data] if data else []
-        cleaned = [single(upload, initial) for upload in uploads if upload]
-        errors = []
-        for upload in cleaned:
-            try:
-                validate_attachment(upload)
-            except ValidationFailed as err:
-                errors.append(str(err.message))
-        if errors:
-            raise forms.ValidationError(errors)
-        return cleaned
 
 
 class TicketCreateForm(forms.Form):

@@ -31,6 +31,7 @@ from servicedesk.models import User
 from .. import selectors, services
 from ..choices import OPEN_STATUSES, Channel, EventKind, TicketStatus
 from ..filters import TicketFilter
+from ..forms import apply_domain_error
 from ..forms_portal import (
     CancelForm,
     ConfirmForm,
@@ -38,7 +39,6 @@ from ..forms_portal import (
     ReopenForm,
     ReplyForm,
     TicketCreateForm,
-    apply_domain_error,
 )
 from ..models import Ticket
 from ..permissions import is_customer_user, is_staff_user
