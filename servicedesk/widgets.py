@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -12,39 +15,51 @@ NOT_SELECTED = format_html("{}", "")
 
 
 class FastSelect(forms.Select):
-    """A ``<select>`` rendered in Python instead of one template per ``<option>``.
+    """A ``<select>`` rendered straight from its choices in Python.
 
-    Django's template-based widget costs about 0.1 ms an option; a list of a few hundred
-    staff members, shown twice on the triage queue, then costs more than the whole query.
-    Same HTML, same behaviour, about 20 times cheaper. Every value and label is escaped by
-    ``format_html``.
+    Django's widget builds a context dict per option and renders a template for each; a
+    list of a few hundred staff members then costs more than the page's queries. Same HTML
+    (a test compares it with Django's), same behaviour, about 20 times cheaper. Every value
+    and label is escaped by ``format_html``.
     """
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = []
-        for group_name, group_choices, _index in widget["optgroups"]:
-            options = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                (
-                    (
-                        "" if option["value"] is None else option["value"],
-                        SELECTED if option["selected"] else NOT_SELECTED,
-                        option["label"],
-                    )
-                    for option in group_choices
-                ),
-            )
-            if group_name:
-                options = format_html('<optgroup label="{}">{}</optgroup>', group_name, options)
-            groups.append((options,))
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        wanted = set(self.format_value(value))
+        state = {"selected_one": False}
         return format_html(
             '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            format_html_join("", "{}", groups),
+            name,
+            flatatt(final_attrs),
+            format_html_join(
+                "", "{}", ((part,) for part in self._options(self.choices, wanted, state))
+            ),
         )
+
+    def _options(
+        self, choices: Iterable[Any], wanted: set[str], state: dict[str, bool]
+    ) -> Iterator[SafeString]:
+        for option_value, option_label in choices:
+            if isinstance(option_label, list | tuple):
+                inner = format_html_join(
+                    "", "{}", ((part,) for part in self._options(option_label, wanted, state))
+                )
+                yield format_html('<optgroup label="{}">{}</optgroup>', option_value, inner)
+                continue
+            text = "" if option_value is None else str(option_value)
+            selected = text in wanted and (
+                self.allow_multiple_selected or not state["selected_one"]
+            )
+            if selected:
+                state["selected_one"] = True
+            yield format_html(
+                '<option value="{}"{}>{}</option>',
+                text,
+                SELECTED if selected else NOT_SELECTED,
+                option_label,
+            )
 
 
 class FastSelectMultiple(FastSelect, forms.SelectMultiple):

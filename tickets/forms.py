@@ -123,8 +123,17 @@ class BulkAssignForm(forms.Form):
         required=False,
         empty_label=_("— none —"),
     )
-    assignee = StaffChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("— none —")
+    # A user name with suggestions (the page's staff datalist), not a <select> of every
+    # member of staff: rendering hundreds of options dominated the queue's cost.
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        to_field_name="username",
+        required=False,
+        widget=forms.TextInput(
+            attrs={"list": "staff-options", "autocomplete": "off", "placeholder": _("User name")}
+        ),
+        error_messages={"invalid_choice": _("No active member of staff has this user name.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

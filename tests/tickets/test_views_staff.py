@@ -157,7 +157,7 @@ def test_tester_sees_no_triage_or_assign_forms_and_may_not_post_them(
         _url(ticket, "assign"), {"assignee": engineer.pk, "version": ticket.version}
     )
     assert response.status_code == 403
-    response = client.post(BULK, {"tickets": [ticket.pk], "assignee": engineer.pk})
+    response = client.post(BULK, {"tickets": [ticket.pk], "assignee": engineer.username})
     assert response.status_code == 403
     ticket.refresh_from_db()
     assert ticket.assignee is None and ticket.triage_decision == ""
@@ -349,7 +349,8 @@ def test_bulk_assign(client, agent, queue_data, team, engineer):
     _login(client, agent)
     back = f"{QUEUE}?status=new"
     response = client.post(
-        BULK, {"tickets": [a.pk, b.pk], "team": team.pk, "assignee": engineer.pk, "next": back}
+        BULK,
+        {"tickets": [a.pk, b.pk], "team": team.pk, "assignee": engineer.username, "next": back},
     )
     assert response.status_code == 302
     assert response.url == back
@@ -366,18 +367,20 @@ def test_bulk_assign_errors_are_messages(client, agent, queue_data, engineer):
     _login(client, agent)
     response = client.post(BULK, {"tickets": [a.pk]}, follow=True)
     assert "Choose a service group, an assignee or both." in response.content.decode()
-    response = client.post(BULK, {"assignee": engineer.pk}, follow=True)
+    response = client.post(BULK, {"assignee": engineer.username}, follow=True)
     assert "Tick at least one ticket." in response.content.decode()
-    response = client.post(BULK, {"tickets": [a.pk, 987654], "assignee": engineer.pk}, follow=True)
+    response = client.post(
+        BULK, {"tickets": [a.pk, 987654], "assignee": engineer.username}, follow=True
+    )
     assert "do not exist" in response.content.decode()
     engineer.is_away = True
     engineer.save()
-    response = client.post(BULK, {"tickets": [a.pk], "assignee": engineer.pk}, follow=True)
+    response = client.post(BULK, {"tickets": [a.pk], "assignee": engineer.username}, follow=True)
     assert response.status_code == 200
     a.refresh_from_db()
     assert a.assignee is None
     response = client.post(
-        BULK, {"tickets": [a.pk], "assignee": engineer.pk, "next": "https://evil.example/"}
+        BULK, {"tickets": [a.pk], "assignee": engineer.username, "next": "https://evil.example/"}
     )
     assert response.url == QUEUE
 
@@ -822,3 +825,13 @@ def test_assignee_filter_by_user_name_with_suggestions(client, agent, queue_data
     options = client.get(reverse("staff:staff-options"), {"q": "engin"}).content.decode()
     assert f'<option value="{engineer.username}">' in options
     assert agent.username not in options
+
+
+def test_bulk_assign_rejects_unknown_or_customer_user_names(client, agent, queue_data, customer):
+    a, _b, _c = queue_data
+    _login(client, agent)
+    for name in ("nobody", customer.username):
+        response = client.post(BULK, {"tickets": [a.pk], "assignee": name}, follow=True)
+        assert "No active member of staff has this user name." in response.content.decode()
+    a.refresh_from_db()
+    assert a.assignee is None
