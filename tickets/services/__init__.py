@@ -1,0 +1,27 @@
+"""Every state change of a ticket. The only write path: pages, API, commands and tasks call
+these functions. Each one locks the ticket row, checks the rules, writes, records audit
+events and outbox rows, all in one transaction.
+"""
+
+from ._common import validate_attachment
+from .assignment import ticket_assign, tickets_bulk_assign
+from .conversation import attachment_add, comment_add
+from .hotline import hotline_call_log
+from .intake import CUSTOMER_EDITABLE, STAFF_EDITABLE, ticket_create, ticket_update
+from .lifecycle import ticket_confirm, ticket_transition, ticket_triage
+
+__all__ = [
+    "CUSTOMER_EDITABLE",
+    "STAFF_EDITABLE",
+    "attachment_add",
+    "comment_add",
+    "hotline_call_log",
+    "ticket_assign",
+    "ticket_confirm",
+    "ticket_create",
+    "ticket_transition",
+    "ticket_triage",
+    "ticket_update",
+    "tickets_bulk_assign",
+    "validate_attachment",
+]

@@ -1,0 +1,162 @@
+"""Helpers shared by the ticket services: locking, numbering, events, files, mail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from servicedesk.errors import NotAllowed, NotFound, StaleVersion, ValidationFailed
+from servicedesk.models import Contract, Organization, Product, User
+from servicedesk.services import outbox_enqueue
+
+from ..models import Attachment, Comment, Ticket, TicketEvent, TicketNumberSequence
+from ..permissions import (
+    party_of,
+    ticket_visibility_q,
+)
+
+
+def _event(
+    ticket: Ticket, actor: User | None, kind: str, internal: bool = False, **data: Any
+) -> TicketEvent:
+    return TicketEvent(ticket=ticket, actor=actor, kind=kind, data=data, is_internal=internal)
+
+
+def _next_number(now: datetime) -> str:
+    """``SD-<year>-<6 digits>``; the year row is locked until commit, so numbers never repeat."""
+    year = timezone.localtime(now).year
+    if not TicketNumberSequence.objects.filter(year=year).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                TicketNumberSequence.objects.create(year=year, last=1)
+        except IntegrityError:  # another transaction created the year's row first
+            TicketNumberSequence.objects.filter(year=year).update(last=F("last") + 1)
+    last = TicketNumberSequence.objects.values_list("last", flat=True).get(year=year)
+    return f"SD-{year}-{last:06d}"
+
+
+def _lock(ticket: Ticket, expected_version: int | None, actor: User | None = None) -> Ticket:
+    """Re-read the ticket under a row lock; a second line of defence re-checks visibility."""
+    qs = Ticket.objects.select_for_update()
+    if actor is not None:
+        qs = qs.filter(ticket_visibility_q(actor))
+    try:
+        locked = qs.get(pk=ticket.pk)
+    except Ticket.DoesNotExist:
+        raise NotFound(_("Ticket not found.")) from None
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise StaleVersion(
+            _(
+                "This ticket was changed by someone else (version %(current)s, you sent "
+                "%(sent)s). Reload it and try again."
+            )
+            % {"current": locked.version, "sent": expected_version},
+            extra={"current_version": locked.version},
+        )
+    return locked
+
+
+def _save(ticket: Ticket, fields: Iterable[str]) -> None:
+    ticket.version += 1
+    ticket.save(update_fields=[*set(fields), "version", "updated_at"])
+
+
+def _require_party(actor: User) -> str:
+    party = party_of(actor)
+    if party is None:
+        raise NotAllowed(_("You may not change tickets."))
+    return party
+
+
+def validate_attachment(upload: UploadedFile) -> None:
+    name = upload.name or ""
+    ext = PurePath(name).suffix.lower().lstrip(".")
+    if ext not in settings.ATTACHMENT_ALLOWED_EXTENSIONS:
+        raise ValidationFailed(
+            _("Files of type “.%(ext)s” are not accepted. Allowed: %(allowed)s.")
+            % {"ext": ext or "?", "allowed": ", ".join(settings.ATTACHMENT_ALLOWED_EXTENSIONS)},
+            code="attachment_type",
+            fields={"file": [_("File type not allowed.")]},
+        )
+    if upload.size is None or upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationFailed(
+            _("“%(name)s” is larger than %(limit)d MB.")
+            % {"name": name, "limit": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            code="attachment_too_large",
+            fields={"file": [_("File too large.")]},
+        )
+
+
+def _store_attachments(
+    ticket: Ticket,
+    actor: User,
+    uploads: Sequence[UploadedFile],
+    comment: Comment | None,
+    internal: bool,
+) -> list[Attachment]:
+    stored = []
+    for upload in uploads:
+        attachment = Attachment(
+            ticket=ticket,
+            comment=comment,
+            original_name=_short_name(PurePath(upload.name or "file").name),
+            content_type=(getattr(upload, "content_type", "") or "application/octet-stream")[:100],
+            size=upload.size or 0,
+            uploaded_by=actor,
+            is_internal=internal,
+        )
+        attachment.file.save(upload.name or "file", upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _short_name(name: str, limit: int = 200) -> str:
+    """A file name that fits the column, keeping its extension."""
+    if len(name) <= limit:
+        return name
+    suffix = PurePath(name).suffix[:20]
+    return name[: limit - len(suffix)] + suffix
+
+
+def _notify_requester(ticket: Ticket, topic: str, **payload: Any) -> None:
+    email = ticket.requester.email if ticket.requester_id and ticket.requester else ""
+    if not email and ticket.contact_id and ticket.contact:
+        email = ticket.contact.email
+    outbox_enqueue(
+        topic=topic,
+        recipient=email,
+        payload={"ticket": ticket.number, "title": ticket.title, **payload},
+    )
+
+
+def _contract_for(
+    organization: Organization, product: Product | None, when: datetime
+) -> Contract | None:
+    if product is None:
+        return None
+    day = timezone.localdate(when)
+    return (
+        Contract.objects.filter(
+            organization=organization, products=product, starts_on__lte=day, ends_on__gte=day
+        )
+        .order_by("-starts_on")
+        .first()
+    )
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | bool | float):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
