@@ -1,12 +1,7 @@
-"""Ticket API serializers: separate input (what a client may send) and output (what it sees).
-
-Output serializers only read. Input serializers validate shape and types; the business rules
-(who may set what, contracts, state machine) stay in ``tickets.services``.
-"""
+"""What the API answers: read-only serializers (references, tickets, conversation)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,13 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from servicedesk.choices import SkillArea
 from servicedesk.models import Contact, Organization, Product, ProductVersion, Team, User, full_name
 
-from .. import workflow
-from ..choices import Channel, Severity, TicketKind, TicketStatus, TriageDecision
-from ..models import Attachment, Comment, HotlineCall, Ticket, TicketEvent
-from ..permissions import is_customer_user, party_of
+from ... import workflow
+from ...models import Attachment, Comment, HotlineCall, Ticket, TicketEvent
+from ...permissions import party_of
 
 MAX_FILE_NAME = 200
 MAX_BULK = 500
@@ -33,9 +26,6 @@ def display_name(user: User | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.username
-
-
-# --------------------------------------------------------------------------- references
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -97,9 +87,6 @@ class ErrorSerializer(serializers.Serializer):
     current_version = serializers.IntegerField(
         required=False, help_text=_("stale_version: the ticket's version now.")
     )
-
-
-# --------------------------------------------------------------------------- output
 
 
 class TicketSerializer(serializers.ModelSerializer):
@@ -363,257 +350,3 @@ class HotlineCallSerializer(serializers.ModelSerializer):
 
 class BulkAssignResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField(read_only=True)
-
-
-# --------------------------------------------------------------------------- input helpers
-
-
-def _reject_keys(serializer: serializers.Serializer, rules: Mapping[str, Any]) -> None:
-    """400 for keys a client may not send here, each with the reason (never silently dropped)."""
-    data = serializer.initial_data
-    if not isinstance(data, Mapping):
-        return
-    errors = {key: [reason] for key, reason in rules.items() if key in data}
-    if errors:
-        raise serializers.ValidationError(errors)
-
-
-NOT_ON_CREATE = {
-    "status": _("Set by the workflow: use POST /tickets/{id}/transition."),
-    "assignee": _("Use POST /tickets/{id}/assign."),
-    "team": _("Use POST /tickets/{id}/assign."),
-}
-STAFF_ONLY_ON_CREATE = {
-    "organization": _("Taken from your account; customers cannot set it."),
-    "contact": _("Taken from your account; customers cannot set it."),
-    "severity": _("Set by staff; propose one with proposed_severity."),
-}
-NOT_ON_UPDATE = {
-    "status": _("Set by the workflow: use POST /tickets/{id}/transition."),
-    "assignee": _("Use POST /tickets/{id}/assign."),
-    "team": _("Use POST /tickets/{id}/assign."),
-    "organization": _("The organization of a ticket cannot change."),
-}
-
-
-def _staff_only(serializer: serializers.Serializer) -> bool:
-    request = serializer.context.get("request")
-    return request is None or not is_customer_user(request.user)
-
-
-def _version_field() -> serializers.IntegerField:
-    return serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text=_(
-            "The ticket version you last read; a stale one gets 409 stale_version. "
-            "Alternatively send the If-Match header."
-        ),
-    )
-
-
-# --------------------------------------------------------------------------- input
-
-
-class TicketCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=TicketKind.choices)
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text=_("The phenomenon observed.")
-    )
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    impact = serializers.CharField(required=False, allow_blank=True, default="")
-    proposed_severity = serializers.ChoiceField(
-        choices=Severity.choices, required=False, allow_blank=True, default=""
-    )
-    area = serializers.ChoiceField(
-        choices=SkillArea.choices, required=False, allow_blank=True, default=""
-    )
-    product = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.all(), required=False, allow_null=True, default=None
-    )
-    product_version = serializers.PrimaryKeyRelatedField(
-        queryset=ProductVersion.objects.select_related("product"),
-        required=False,
-        allow_null=True,
-        default=None,
-    )
-    channel = serializers.ChoiceField(
-        choices=Channel.choices,
-        required=False,
-        default=Channel.API,
-        help_text=_("Customers: api (default) or portal."),
-    )
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text=_("Staff only, and required for staff."),
-    )
-    contact = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.all(),
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text=_("Staff only: a contact of the organization."),
-    )
-    severity = serializers.ChoiceField(
-        choices=Severity.choices,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text=_("Staff only: the confirmed severity."),
-    )
-    attachments = serializers.ListField(
-        child=serializers.FileField(max_length=MAX_FILE_NAME),
-        required=False,
-        default=list,
-        help_text=_("Files, sent as multipart/form-data."),
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        _reject_keys(self, NOT_ON_CREATE)
-        if not _staff_only(self):
-            _reject_keys(self, STAFF_ONLY_ON_CREATE)
-            if attrs["channel"] not in (Channel.API, Channel.PORTAL):
-                raise serializers.ValidationError(
-                    {"channel": [_("Customers file requests through api or portal.")]}
-                )
-        return attrs
-
-
-class TicketUpdateSerializer(serializers.Serializer):
-    """PATCH: only the keys sent are changed; the service decides who may change which."""
-
-    title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    impact = serializers.CharField(required=False, allow_blank=True)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    kind = serializers.ChoiceField(choices=TicketKind.choices, required=False)
-    product = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.all(), required=False, allow_null=True
-    )
-    product_version = serializers.PrimaryKeyRelatedField(
-        queryset=ProductVersion.objects.select_related("product"),
-        required=False,
-        allow_null=True,
-    )
-    area = serializers.ChoiceField(choices=SkillArea.choices, required=False, allow_blank=True)
-    severity = serializers.ChoiceField(
-        choices=Severity.choices, required=False, help_text=_("Staff only.")
-    )
-    version = _version_field()
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        _reject_keys(self, NOT_ON_UPDATE)
-        return attrs
-
-
-class CommentCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(required=False, allow_blank=True, default="")
-    is_internal = serializers.BooleanField(
-        required=False, default=False, help_text=_("Staff only: an internal note.")
-    )
-    attachments = serializers.ListField(
-        child=serializers.FileField(max_length=MAX_FILE_NAME), required=False, default=list
-    )
-
-
-class AttachmentCreateSerializer(serializers.Serializer):
-    file = serializers.FileField(max_length=MAX_FILE_NAME)
-    is_internal = serializers.BooleanField(
-        required=False, default=False, help_text=_("Staff only: hidden from the customer.")
-    )
-
-
-class TransitionSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=TicketStatus.choices)
-    comment = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text=_("The reason, or the resolution told to the customer; some steps need one."),
-    )
-    version = _version_field()
-
-
-class ConfirmSerializer(serializers.Serializer):
-    accepted = serializers.BooleanField(
-        help_text=_("true: the resolution works (closes); false: it does not (reopens).")
-    )
-    rating = serializers.IntegerField(
-        min_value=1, max_value=5, required=False, allow_null=True, default=None
-    )
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class AssignSerializer(serializers.Serializer):
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), required=False, allow_null=True, default=None
-    )
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True, default=None
-    )
-    version = _version_field()
-
-
-class BulkAssignSerializer(serializers.Serializer):
-    tickets = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
-        min_length=1,
-        max_length=MAX_BULK,
-    )
-    team = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), required=False, allow_null=True, default=None
-    )
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True, default=None
-    )
-
-
-class TriageSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=TriageDecision.choices)
-    severity = serializers.ChoiceField(
-        choices=Severity.choices, required=False, allow_null=True, default=None
-    )
-    answer = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text=_("Required for consultation_answered: the answer given to the customer."),
-    )
-    version = _version_field()
-
-
-class HotlineCallCreateSerializer(serializers.Serializer):
-    external_call_id = serializers.CharField(
-        max_length=100,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text=_("The telephony system's call id; a repeated id returns the first call."),
-    )
-    caller_phone = serializers.CharField(max_length=40)
-    caller_name = serializers.CharField(
-        max_length=120, required=False, allow_blank=True, default=""
-    )
-    organization = serializers.PrimaryKeyRelatedField(
-        queryset=Organization.objects.all(), required=False, allow_null=True, default=None
-    )
-    contact = serializers.PrimaryKeyRelatedField(
-        queryset=Contact.objects.all(), required=False, allow_null=True, default=None
-    )
-    notes = serializers.CharField()
-    resolved_on_first_contact = serializers.BooleanField(required=False, default=False)
-    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    kind = serializers.ChoiceField(
-        choices=TicketKind.choices, required=False, default=TicketKind.CONSULTATION
-    )
-    product = serializers.PrimaryKeyRelatedField(
-        queryset=Product.objects.all(), required=False, allow_null=True, default=None
-    )
-    severity = serializers.ChoiceField(
-        choices=Severity.choices, required=False, allow_null=True, default=None
-    )
-    started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
