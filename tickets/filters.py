@@ -7,7 +7,7 @@ Filter and ordering names are an allow-list: nothing a client sends reaches ``fi
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models import Organization, Product, Team, User
@@ -15,8 +15,20 @@ from servicedesk.widgets import FastSelect, FastSelectMultiple
 
 from .choices import Channel, Severity, TicketKind, TicketStatus
 from .models import Ticket
+from .permissions import is_customer_user
 
 ORDERING_FIELDS = ("created_at", "updated_at", "severity", "status", "number")
+
+
+def _organizations(request) -> QuerySet[Organization]:
+    """A customer may name only their own organization: another one's id is "not a valid
+    choice", like an id that does not exist, so the filter does not reveal which exist."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return Organization.objects.none()
+    if is_customer_user(user):
+        return Organization.objects.filter(pk=user.organization_id)
+    return Organization.objects.all()
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -33,7 +45,7 @@ class TicketFilter(django_filters.FilterSet):
         widget=FastSelectMultiple, choices=Channel.choices, label=_("Channel"), distinct=False
     )
     organization = django_filters.ModelChoiceFilter(
-        queryset=Organization.objects.all(), label=_("Organization"), widget=FastSelect
+        queryset=_organizations, label=_("Organization"), widget=FastSelect
     )
     organization_code = django_filters.CharFilter(
         field_name="organization__code", lookup_expr="iexact", label=_("Organization")

@@ -477,3 +477,12 @@ def test_hand_built_list_row_matches_the_declared_serializer(customer, engineer,
     )
     assert list(fast) == list(generic)
     assert dict(fast) == dict(generic)
+
+
+def test_customer_cannot_probe_other_organizations_through_the_filter(customer, other_org, org):
+    client = client_for(customer)
+    foreign = client.get(LIST, {"organization": other_org.pk})
+    missing = client.get(LIST, {"organization": 987654})
+    assert foreign.status_code == missing.status_code == 400
+    assert foreign.json()["fields"].keys() == missing.json()["fields"].keys() == {"organization"}
+    assert client.get(LIST, {"organization": org.pk}).status_code == 200

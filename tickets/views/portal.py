@@ -136,7 +136,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     data: dict[str, Any] = {"q": q}
     if status in STATUS_GROUPS:
         data["status"] = list(STATUS_GROUPS[status])
-    qs = TicketFilter(data, queryset=selectors.ticket_list(request.user)).qs
+    qs = TicketFilter(data, queryset=selectors.ticket_list(request.user), request=request).qs
     page = _page(qs, request.GET.get("after"), request.GET.get("before"))
     query = {"status": status, "q": q} if q else {"status": status}
     pager = {

@@ -179,7 +179,9 @@ def _tidy_filter_form(form: Any) -> None:
 @require_http_methods(["GET", "HEAD"])
 def queue(request: HttpRequest) -> HttpResponse:
     """The triage queue: filters, allow-listed sort, keyset pages of 50."""
-    filterset = TicketFilter(request.GET, queryset=selectors.ticket_list(request.user))
+    filterset = TicketFilter(
+        request.GET, queryset=selectors.ticket_list(request.user), request=request
+    )
     _tidy_filter_form(filterset.form)
     ordering = clean_ordering(request.GET.get("ordering"))
     page = _keyset_page(filterset.qs, ordering, request.GET.get("after"))
