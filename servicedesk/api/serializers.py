@@ -1,10 +1,60 @@
-"""Read-only serializers of the shared directory (lookups for pickers and integrations)."""
+"""Read-only serializers of the shared directory: lookups for pickers and integrations, and
+the short references (``{"id", "name"}``) other apps' serializers embed."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
 from servicedesk.models import Contact, Organization, Product, ProductVersion, Team, User
+
+
+def display_name(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, obj: User) -> str:
+        return display_name(obj)
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class ProductRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class ProductVersionRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductVersion
+        fields = ["id", "version"]
+        read_only_fields = fields
+
+
+class ContactRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class TeamRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name"]
+        read_only_fields = fields
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -14,15 +64,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContactOrganizationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Organization
-        fields = ["id", "name"]
-        read_only_fields = fields
-
-
 class ContactSerializer(serializers.ModelSerializer):
-    organization = ContactOrganizationSerializer(read_only=True)
+    organization = OrganizationRefSerializer(read_only=True)
 
     class Meta:
         model = Contact
@@ -62,4 +105,4 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_name(self, obj: User) -> str:
-        return obj.get_full_name() or obj.username
+        return display_name(obj)

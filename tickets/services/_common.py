@@ -18,11 +18,13 @@ from servicedesk.errors import NotAllowed, NotFound, StaleVersion, ValidationFai
 from servicedesk.models import Contract, Organization, Product, User
 from servicedesk.services import outbox_enqueue
 
+from ..choices import EventKind
 from ..models import Attachment, Comment, Ticket, TicketEvent, TicketNumberSequence
 from ..permissions import (
     party_of,
     ticket_visibility_q,
 )
+from ..workflow import ALLOWED_TRANSITIONS
 
 
 def _event(
@@ -160,3 +162,25 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
+
+
+def _auto_transition(
+    ticket: Ticket,
+    actor: User | None,
+    new_status: str,
+    reason: str,
+    events: list[TicketEvent],
+    fields: list[str],
+) -> None:
+    """A status change that follows from another action (assigning a new ticket accepts it;
+    a customer's reply resumes a waiting one). Checked against the declared table like any
+    transition; the caller saves ``fields`` and writes ``events`` in its transaction."""
+    if new_status not in ALLOWED_TRANSITIONS.get(ticket.status, {}):
+        raise AssertionError(f"no transition {ticket.status} -> {new_status} in the table")
+    events.append(
+        _event(
+            ticket, actor, EventKind.TRANSITION, old=ticket.status, new=new_status, reason=reason
+        )
+    )
+    ticket.status = new_status
+    fields.append("status")

@@ -17,7 +17,7 @@ from ..models import Ticket, TicketEvent
 from ..permissions import (
     can_assign,
 )
-from ._common import _event, _lock, _plain, _save
+from ._common import _auto_transition, _event, _lock, _plain, _save
 
 
 def _check_assignee(assignee: User | None) -> None:
@@ -50,18 +50,7 @@ def _assign_locked(ticket: Ticket, actor: User, team: Team | None, assignee: Use
         )
     ]
     if ticket.status == TicketStatus.NEW and assignee is not None:
-        events.append(
-            _event(
-                ticket,
-                actor,
-                EventKind.TRANSITION,
-                old=ticket.status,
-                new=TicketStatus.ACCEPTED,
-                reason="assigned",
-            )
-        )
-        ticket.status = TicketStatus.ACCEPTED
-        fields.append("status")
+        _auto_transition(ticket, actor, TicketStatus.ACCEPTED, "assigned", events, fields)
     _save(ticket, fields)
     TicketEvent.objects.bulk_create(events)
     if assignee is not None and assignee.email:

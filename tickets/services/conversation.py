@@ -15,6 +15,7 @@ from servicedesk.models import User
 from ..choices import EventKind, TicketStatus
 from ..models import Attachment, Comment, Ticket, TicketEvent
 from ._common import (
+    _auto_transition,
     _event,
     _lock,
     _notify_requester,
@@ -73,18 +74,7 @@ def comment_add(
         ticket.first_response_at = now
         fields.append("first_response_at")
     if party == "customer" and ticket.status == TicketStatus.WAITING_CUSTOMER:
-        events.append(
-            _event(
-                ticket,
-                actor,
-                EventKind.TRANSITION,
-                old=ticket.status,
-                new=TicketStatus.IN_PROGRESS,
-                reason="customer_reply",
-            )
-        )
-        ticket.status = TicketStatus.IN_PROGRESS
-        fields.append("status")
+        _auto_transition(ticket, actor, TicketStatus.IN_PROGRESS, "customer_reply", events, fields)
     _save(ticket, fields)
     TicketEvent.objects.bulk_create(events)
     if party == "staff" and not is_internal:

@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from servicedesk.models import Contact, Organization, Product, ProductVersion, Team, User, full_name
+from servicedesk.api.serializers import (
+    ContactRefSerializer,
+    OrganizationRefSerializer,
+    ProductRefSerializer,
+    ProductVersionRefSerializer,
+    TeamRefSerializer,
+    UserRefSerializer,
+)
+from servicedesk.models import full_name
 
 from ... import workflow
 from ...models import Attachment, Comment, HotlineCall, Ticket, TicketEvent
@@ -20,55 +28,6 @@ from ...permissions import party_of
 MAX_FILE_NAME = 200
 MAX_BULK = 500
 MAX_ID = 2**63 - 1  # the largest BigAutoField id
-
-
-def display_name(user: User | None) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username
-
-
-class UserRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.SerializerMethodField()
-
-    def get_name(self, obj: User) -> str:
-        return display_name(obj)
-
-
-class OrganizationRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Organization
-        fields = ["id", "name"]
-        read_only_fields = fields
-
-
-class ProductRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Product
-        fields = ["id", "code", "name"]
-        read_only_fields = fields
-
-
-class ProductVersionRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ProductVersion
-        fields = ["id", "version"]
-        read_only_fields = fields
-
-
-class ContactRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Contact
-        fields = ["id", "name"]
-        read_only_fields = fields
-
-
-class TeamRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Team
-        fields = ["id", "name"]
-        read_only_fields = fields
 
 
 class ErrorSerializer(serializers.Serializer):
