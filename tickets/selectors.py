@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils.translation import gettext as _
@@ -74,19 +75,43 @@ def ticket_rows(user: Any) -> QuerySet[Ticket]:
 
 
 def ticket_rows_named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Attach ``<reference>__<column>`` names to a page of rows: one query per reference."""
+    """Attach ``<reference>__<column>`` names to a page of rows, in one query.
+
+    One ``UNION ALL`` of primary-key look-ups (one branch per reference the page uses)
+    instead of one ORM query per reference: each query costs a round trip and ~0.15 ms of
+    ORM compilation, and the names are read fresh, so a rename shows on the next page.
+    """
+    wanted = []
     for field, model, columns in ROW_REFERENCES:
+        ids = sorted({row[f"{field}_id"] for row in rows if row[f"{field}_id"] is not None})
+        if ids:
+            wanted.append((field, model, columns, ids))
+    found: dict[tuple[int, int], tuple[Any, ...]] = {}
+    if wanted:
+        quote = connection.ops.quote_name
+        branches, params = [], []
+        for index, (_field, model, columns, ids) in enumerate(wanted):
+            names = [quote(model._meta.get_field(column).column) for column in columns]
+            names += ["''"] * (3 - len(names))  # every branch has the same three columns
+            pk = quote(model._meta.pk.column)
+            placeholders = ", ".join(["%s"] * len(ids))
+            branches.append(  # identifiers from the models' metadata; the ids are parameters
+                f"SELECT {index}, {pk}, {', '.join(names)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+                f"WHERE {pk} IN ({placeholders})"
+            )
+            params += ids
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(branches), params)
+            for index, pk, *values in cursor.fetchall():
+                found[(index, pk)] = tuple(values)
+    present = {field: index for index, (field, *_rest) in enumerate(wanted)}
+    for field, _model, columns in ROW_REFERENCES:
+        index = present.get(field)
         key = f"{field}_id"
-        ids = {row[key] for row in rows if row[key] is not None}
-        found = (
-            {ref["id"]: ref for ref in model.objects.filter(id__in=ids).values("id", *columns)}
-            if ids
-            else {}
-        )
         for row in rows:
-            ref = found.get(row[key])
-            for column in columns:
-                row[f"{field}__{column}"] = ref[column] if ref else None
+            ref = None if index is None else found.get((index, row[key]))
+            for position, column in enumerate(columns):
+                row[f"{field}__{column}"] = ref[position] if ref else None
     return rows
 
 

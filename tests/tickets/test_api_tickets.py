@@ -136,11 +136,29 @@ def test_list_query_count_is_constant(
             contact=contact,
         )
     client = client_for(engineer)
-    # 1 page query + 1 per reference shown (organization, product, version, team,
-    # assignee); no count, no per-row queries.
-    with django_assert_num_queries(6):
+    # 1 page query + 1 for the names of every reference shown (organization, product,
+    # version, team, assignee); no count, no per-row queries.
+    with django_assert_num_queries(2):
         response = client.get(LIST)
     assert len(response.json()["results"]) == rows
+
+
+def test_list_shows_current_reference_names(engineer, org, product, version, team):
+    f.TicketFactory(
+        organization=org, product=product, product_version=version, team=team, assignee=engineer
+    )
+    client = client_for(engineer)
+    assert client.get(LIST).json()["results"][0]["organization"]["name"] == org.name
+    org.name, product.name, version.version, team.name = "Renamed Ltd", "P2", "9.9", "T2"
+    for reference in (org, product, version, team):
+        reference.save()
+    engineer.first_name, engineer.last_name = "Ada", "Lovelace"
+    engineer.save()
+    row = client.get(LIST).json()["results"][0]
+    assert row["organization"] == {"id": org.pk, "name": "Renamed Ltd"}
+    assert (row["product"]["name"], row["product_version"]["version"]) == ("P2", "9.9")
+    assert row["team"]["name"] == "T2"
+    assert row["assignee"]["id"] == engineer.pk and row["assignee"]["name"] != engineer.username
 
 
 # --------------------------------------------------------------------------- retrieve
