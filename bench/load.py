@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import shutil
 import signal
 import socket
@@ -94,6 +95,7 @@ class Result:
     target_rps: float | None = None
     target_p99_ms: float | None = None
     met: bool | None = None
+    cpu: dict[str, float] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -442,6 +444,67 @@ def run_wrk(
     raise SystemExit(f"no BENCH_JSON in wrk output:\n{done.stdout}")
 
 
+# ----------------------------------------------------------------------------- CPU accounting
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def cpu_snapshot(gunicorn_pgid: int, database: str) -> dict[str, float]:
+    """CPU seconds so far of: the gunicorn process group, the PostgreSQL backends of the
+    bench database, every other PostgreSQL process, and the whole machine (busy / idle)."""
+    out = {"gunicorn": 0.0, "postgres_bench": 0.0, "postgres_other": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            pgid = os.getpgid(pid)
+        except OSError:
+            continue
+        if pgid == gunicorn_pgid:
+            out["gunicorn"] += _process_cpu(pid)
+        elif cmdline.startswith("postgres:"):
+            key = "postgres_bench" if f" {database} " in cmdline else "postgres_other"
+            out[key] += _process_cpu(pid)
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    out["machine_busy"] = (sum(values[:8]) - idle) / CLOCK_TICKS
+    out["machine_idle"] = idle / CLOCK_TICKS
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out["children"] = children.ru_utime + children.ru_stime  # wrk, once waited for
+    return out
+
+
+def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> dict:
+    """CPU milliseconds per request by process class during a measured run."""
+    delta = {key: after[key] - before[key] for key in before}
+    per = {
+        "gunicorn_ms": delta["gunicorn"],
+        "postgres_bench_ms": delta["postgres_bench"],
+        "postgres_other_ms": delta["postgres_other"],
+        "wrk_ms": delta["children"],
+        "machine_busy_ms": delta["machine_busy"],
+    }
+    per = {key: value * 1000 / max(requests, 1) for key, value in per.items()}
+    per["rest_ms"] = per["machine_busy_ms"] - sum(
+        per[k] for k in ("gunicorn_ms", "postgres_bench_ms", "postgres_other_ms", "wrk_ms")
+    )
+    total = delta["machine_busy"] + delta["machine_idle"]
+    per["machine_busy_pct"] = 100 * delta["machine_busy"] / total if total else 0.0
+    return per
+
+
 def to_result(scenario: Scenario, data: dict[str, Any], load_before: float) -> Result:
     seconds = data["duration_us"] / 1e6
     errors = sum(data[k] for k in ("errors_connect", "errors_read", "errors_write"))
@@ -623,6 +686,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
         proc = None
         try:
             port = free_port()
+            database = urlsplit(args.database_url).path.lstrip("/")
             proc = start_gunicorn(env, port, args.workers)
             print(f"gunicorn pid {proc.pid} on http://{HOST}:{port}")
             for scenario in items:
@@ -636,6 +700,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
                         duration=args.warmup,
                     )
                 load_before = os.getloadavg()[0]
+                cpu_before = cpu_snapshot(proc.pid, database)
                 data = run_wrk(
                     port,
                     scenario,
@@ -643,7 +708,9 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
                     connections=args.connections,
                     duration=args.duration,
                 )
+                cpu_after = cpu_snapshot(proc.pid, database)
                 result = to_result(scenario, data, load_before)
+                result.cpu = cpu_per_request(cpu_before, cpu_after, data["requests"])
                 result.queries = checks.get(scenario.key, {}).get("queries")
                 if scenario.key in timing:
                     t = timing[scenario.key]
@@ -653,6 +720,15 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
                     f"{scenario.key}: {result.rps:,.0f} req/s, p50 {result.p50_ms:.1f} ms, "
                     f"p90 {result.p90_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
                     f"errors {result.errors}, non-2xx {result.non_2xx}"
+                )
+                print(
+                    f"{scenario.key}: CPU ms per request: "
+                    + ", ".join(
+                        f"{k.removesuffix('_ms')} {v:.2f}"
+                        for k, v in result.cpu.items()
+                        if k.endswith("_ms")
+                    )
+                    + f"; machine busy {result.cpu['machine_busy_pct']:.0f}%"
                 )
         finally:
             if proc is not None:
