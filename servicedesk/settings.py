@@ -233,5 +233,5 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Expected handling time shown to customers at intake (see sla.defaults).
+# The name used in mail subjects and page titles.
 SERVICE_DESK_NAME = env.str("SERVICE_DESK_NAME", default="servicedesk")

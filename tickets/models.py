@@ -152,6 +152,14 @@ class Ticket(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="optimistic concurrency counter")
     response_due_at = models.DateTimeField(_("response due"), null=True, blank=True)
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    sla_due_at = models.DateTimeField(
+        _("next SLA deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The earliest deadline of the running SLA clocks (a copy kept by the services)."
+        ),
+    )
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
@@ -178,6 +186,11 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["team", "status"], name="ticket_team_status"),
+            models.Index(
+                fields=["sla_due_at", "id"],
+                name="ticket_sla_due",
+                condition=Q(sla_due_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

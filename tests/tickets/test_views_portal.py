@@ -274,7 +274,9 @@ def test_customer_cannot_sneak_server_set_fields(
     assert ticket.assignee is None and ticket.team is None
     assert ticket.severity == "L3" and not ticket.severity_confirmed
     assert ticket.channel == Channel.PORTAL and ticket.requester == customer
-    assert (ticket.resolution_due_at - ticket.created_at) == dt.timedelta(days=3)
+    clock = ticket.clocks.get(kind="resolution")
+    assert ticket.resolution_due_at == clock.due_at != dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    assert clock.target_minutes == 3 * 450  # L3: 3 business days of 7.5 hours
 
 
 def _bad_inputs(product, other_version):

@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 from servicedesk.errors import NotAllowed, NotFound, StaleVersion, ValidationFailed
 from servicedesk.models import Contract, Organization, Product, User
 from servicedesk.services import outbox_enqueue
+from sla.services import Deadlines, clocks_update
 
-from ..choices import EventKind
+from ..choices import EventKind, TicketStatus
 from ..models import Attachment, Comment, Ticket, TicketEvent, TicketNumberSequence
 from ..permissions import (
     party_of,
     ticket_visibility_q,
 )
-from ..workflow import ALLOWED_TRANSITIONS
+from ..workflow import ALLOWED_TRANSITIONS, REOPENING
 
 
 def _event(
@@ -154,6 +155,47 @@ def _contract_for(
         .order_by("-starts_on")
         .first()
     )
+
+
+def _set_deadlines(ticket: Ticket, deadlines: Deadlines, fields: list[str]) -> None:
+    """Copy what the SLA clocks say onto the ticket (lists sort and filter on the copy)."""
+    ticket.response_due_at = deadlines.response_due_at
+    ticket.resolution_due_at = deadlines.resolution_due_at
+    ticket.sla_due_at = deadlines.next_due_at
+    fields += ["response_due_at", "resolution_due_at", "sla_due_at"]
+
+
+def _sync_clocks(
+    ticket: Ticket,
+    actor: User | None,
+    *,
+    old_status: str,
+    responded: bool,
+    at: datetime,
+    fields: list[str],
+) -> None:
+    """Tell the SLA clocks what a change did: the first public staff reply stops the response
+    clock; waiting for the customer pauses both; leaving it resumes them; resolving stops
+    both; reopening resumes the resolution clock; cancelling stops everything."""
+    new = ticket.status
+    stop: tuple[str, ...] = ()
+    if responded:
+        stop = ("response",)
+    if new in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and old_status != new:
+        stop = ("response", "resolution")
+    changes = {
+        "resume": old_status == TicketStatus.WAITING_CUSTOMER and new != old_status,
+        "reopen": ("resolution",) if (old_status, new) in REOPENING else (),
+        "pause": ("response", "resolution")
+        if new == TicketStatus.WAITING_CUSTOMER and old_status != new
+        else (),
+        "stop": stop,
+        "cancel": new == TicketStatus.CANCELLED and old_status != new,
+    }
+    if not any(changes.values()):
+        return
+    deadlines = clocks_update(ticket.pk, at=at, actor=actor, reason="waiting_customer", **changes)
+    _set_deadlines(ticket, deadlines, fields)
 
 
 def _plain(value: Any) -> Any:

@@ -22,6 +22,7 @@ from ._common import (
     _require_party,
     _save,
     _store_attachments,
+    _sync_clocks,
     validate_attachment,
 )
 
@@ -70,11 +71,13 @@ def comment_add(
         )
     ]
     fields: list[str] = []
+    old_status, responded = ticket.status, False
     if party == "staff" and not is_internal and ticket.first_response_at is None:
-        ticket.first_response_at = now
+        ticket.first_response_at, responded = now, True
         fields.append("first_response_at")
     if party == "customer" and ticket.status == TicketStatus.WAITING_CUSTOMER:
         _auto_transition(ticket, actor, TicketStatus.IN_PROGRESS, "customer_reply", events, fields)
+    _sync_clocks(ticket, actor, old_status=old_status, responded=responded, at=now, fields=fields)
     _save(ticket, fields)
     TicketEvent.objects.bulk_create(events)
     if party == "staff" and not is_internal:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotAllowed, ValidationFailed
 from servicedesk.models import Contact, Organization, Product, ProductVersion, User
-from sla.defaults import default_due_times
+from sla.services import clocks_plan, clocks_retarget, clocks_save
 
 from ..choices import Channel, EventKind, Severity, TicketKind, TicketStatus
 from ..models import Ticket, TicketEvent
@@ -26,6 +26,7 @@ from ._common import (
     _plain,
     _require_party,
     _save,
+    _set_deadlines,
     _store_attachments,
     validate_attachment,
 )
@@ -129,7 +130,9 @@ def ticket_create(
         validate_attachment(upload)
 
     effective = severity or proposed_severity or Severity.L4
-    response_due, resolution_due = default_due_times(effective, now)
+    clocks, due = clocks_plan(
+        contract_id=contract.pk if contract else None, severity=effective, at=now
+    )
     ticket = Ticket.objects.create(
         number=_next_number(now),
         organization=organization,
@@ -150,8 +153,9 @@ def ticket_create(
         severity_confirmed=bool(severity),
         created_by=actor,
         created_at=now,
-        response_due_at=response_due,
-        resolution_due_at=resolution_due,
+        response_due_at=due.response_due_at,
+        resolution_due_at=due.resolution_due_at,
+        sla_due_at=due.next_due_at,
         first_contact_resolution=first_contact_resolution,
     )
     TicketEvent.objects.create(
@@ -161,9 +165,14 @@ def ticket_create(
         created_at=now,
         data={"number": ticket.number, "kind": kind, "channel": channel, "severity": effective},
     )
+    clocks_save(ticket.pk, clocks, actor=actor)
     if attachments:
         _store_attachments(ticket, actor, attachments, None, internal=False)
-    _notify_requester(ticket, "ticket.created", resolution_due_at=resolution_due.isoformat())
+    _notify_requester(
+        ticket,
+        "ticket.created",
+        resolution_due_at=due.resolution_due_at.isoformat() if due.resolution_due_at else None,
+    )
     return ticket
 
 
@@ -216,10 +225,10 @@ def ticket_update(
             )
         )
     if "severity" in fields:
-        ticket.response_due_at, ticket.resolution_due_at = default_due_times(
-            ticket.severity, ticket.created_at
+        deadlines = clocks_retarget(
+            ticket.pk, severity=ticket.severity, at=timezone.now(), actor=actor
         )
-        fields += ["response_due_at", "resolution_due_at"]
+        _set_deadlines(ticket, deadlines, fields)
     if fields:
         _save(ticket, fields)
         TicketEvent.objects.bulk_create(events)

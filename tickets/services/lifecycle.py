@@ -19,7 +19,7 @@ from ..permissions import (
     is_staff_user,
 )
 from ..workflow import REOPENING, assert_can_transition, comment_required
-from ._common import _lock, _notify_requester, _require_party, _save
+from ._common import _lock, _notify_requester, _require_party, _save, _sync_clocks
 from .intake import ticket_update
 
 
@@ -57,14 +57,15 @@ def ticket_transition(
         ticket.reopen_count += 1
         ticket.resolved_at = ticket.closed_at = None
         fields += ["reopen_count", "resolved_at", "closed_at"]
-    comment_row = None
+    comment_row, responded = None, False
     if comment:
         comment_row = Comment.objects.create(
             ticket=ticket, author=actor, body=comment, created_at=now
         )
         if party == "staff" and ticket.first_response_at is None:
-            ticket.first_response_at = now
+            ticket.first_response_at, responded = now, True
             fields.append("first_response_at")
+    _sync_clocks(ticket, actor, old_status=current, responded=responded, at=now, fields=fields)
     _save(ticket, fields)
     TicketEvent.objects.create(
         ticket=ticket,

@@ -1,0 +1,193 @@
+"""Reads of SLA data: calendars as objects, escalation levels, a ticket's clocks explained."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import calendar as bcal
+from .models import BusinessCalendar, ClockState, EscalationLevel, SlaClock
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+@lru_cache(maxsize=256)
+def _calendar(pk: int, stamp: str, spec_key: str) -> bcal.BusinessCalendar:
+    import json
+
+    return bcal.BusinessCalendar.from_spec(json.loads(spec_key))
+
+
+def calendar_of(calendar: BusinessCalendar) -> bcal.BusinessCalendar:
+    """The calendar object of a row, built once per process and per saved version."""
+    import json
+
+    stamp = calendar.updated_at.isoformat() if calendar.updated_at else ""
+    return _calendar(calendar.pk or 0, stamp, json.dumps(calendar.spec, sort_keys=True))
+
+
+def ordinary_day_minutes(spec: dict[str, Any]) -> int:
+    """Working minutes of an ordinary weekday (the first configured Monday to Friday):
+    the length of one "business day" in targets."""
+    for day in WEEKDAYS:
+        intervals = spec.get("week", {}).get(day)
+        if intervals:
+            total = 0
+            for start, end in intervals:
+                total += _clock_minutes(end) - _clock_minutes(start)
+            return total
+    return 24 * 60
+
+
+def _clock_minutes(text: str) -> int:
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+@lru_cache(maxsize=512)
+def _levels(version_id: int) -> tuple[EscalationLevel, ...]:
+    return tuple(EscalationLevel.objects.filter(version_id=version_id).order_by("level"))
+
+
+def levels_of(version_id: int) -> tuple[EscalationLevel, ...]:
+    """A policy version's escalation levels; versions are immutable, so cached per process."""
+    return _levels(version_id)
+
+
+def parse_pauses(raw: list[list[str]]) -> list[tuple[datetime, datetime]]:
+    return [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in raw]
+
+
+def remaining_minutes(clock: SlaClock, now: datetime) -> float | None:
+    """Business minutes left before the deadline (negative once overdue); None when stopped."""
+    if clock.due_at is None or clock.stopped_at is not None:
+        return None
+    cal = calendar_of(clock.calendar)
+    if clock.paused_since is not None:
+        pauses = parse_pauses(clock.pauses)
+        used = cal.business_minutes_between(clock.started_at, clock.paused_since, pauses)
+        return clock.target_minutes - used
+    if now <= clock.due_at:
+        return cal.business_minutes_between(now, clock.due_at)
+    return -cal.business_minutes_between(clock.due_at, now)
+
+
+def _duration(minutes: float) -> str:
+    minutes = round(minutes)
+    hours, rest = divmod(abs(minutes), 60)
+    if hours and rest:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": rest}
+    if hours:
+        return _("%(h)d h") % {"h": hours}
+    return _("%(m)d min") % {"m": rest}
+
+
+EVENT_TEXT = {
+    "started": lambda e: (
+        _("Started: target %(target)s of business time.")
+        % {"target": _duration(e.data.get("target_minutes", 0))}
+    ),
+    "paused": lambda e: _("Paused while waiting for the customer."),
+    "resumed": lambda e: (
+        _("Resumed after %(d)s of paused business time.")
+        % {"d": _duration(e.data.get("minutes", 0))}
+    ),
+    "reopened": lambda e: (
+        _("Reopened; %(d)s of business time while resolved is not counted.")
+        % {"d": _duration(e.data.get("minutes", 0))}
+    ),
+    "warned": lambda e: _("Warning: %(p)s%% of the target used.") % {"p": e.data.get("percent")},
+    "breached": lambda e: _("Breached: the deadline passed."),
+    "met": lambda e: _("Met before the deadline."),
+    "cancelled": lambda e: _("Stopped: the ticket was cancelled."),
+    "escalated": lambda e: (
+        _("Escalated to level %(level)s: %(who)s.")
+        % {"level": e.data.get("level"), "who": ", ".join(e.data.get("recipients", [])) or "-"}
+    ),
+    "severity_changed": lambda e: (
+        _("Severity changed to %(s)s: deadline recomputed from the start.")
+        % {"s": e.data.get("severity")}
+    ),
+    "policy_reapplied": lambda e: (
+        _("Policy version %(v)s re-applied by a manager.") % {"v": e.data.get("version")}
+    ),
+}
+
+
+def clock_explanation(clock: SlaClock, now: datetime) -> list[dict[str, Any]]:
+    """The clock's story: its events, and the closed hours and holidays not counted."""
+    items = [
+        {"at": e.at, "kind": e.kind, "text": EVENT_TEXT.get(e.kind, lambda e: e.kind)(e)}
+        for e in clock.events.all()
+    ]
+    end = clock.stopped_at or min(clock.due_at or now, now) if clock.due_at else now
+    end = max(end, clock.started_at)
+    closed_minutes = 0.0
+    cal = calendar_of(clock.calendar)
+    for start, stop, reason in cal.closed_spans(clock.started_at, end):
+        if reason == "holiday":
+            items.append(
+                {
+                    "at": start,
+                    "kind": "holiday",
+                    "text": _("Holiday %(day)s not counted.")
+                    % {
+                        "day": timezone.localtime(start, ZoneInfo(clock.calendar.spec["timezone"]))
+                        .date()
+                        .isoformat()
+                    },
+                }
+            )
+        else:
+            closed_minutes += (stop - start).total_seconds() / 60
+    if closed_minutes:
+        items.append(
+            {
+                "at": clock.started_at,
+                "kind": "closed_hours",
+                "text": _("%(d)s outside business hours not counted.")
+                % {"d": _duration(closed_minutes)},
+            }
+        )
+    if clock.due_at and clock.state in (ClockState.RUNNING, ClockState.PAUSED):
+        items.append({"at": clock.due_at, "kind": "due", "text": _("Deadline.")})
+    items.sort(key=lambda item: item["at"])
+    return items
+
+
+def ticket_clocks(ticket_id: int) -> list[SlaClock]:
+    return list(
+        SlaClock.objects.filter(ticket_id=ticket_id)
+        .select_related("calendar", "policy_version__policy")
+        .prefetch_related("events")
+        .order_by("kind")
+    )
+
+
+def clock_summary(clock: SlaClock, now: datetime, explain: bool = True) -> dict[str, Any]:
+    """What a ticket page and API response show of one clock."""
+    data: dict[str, Any] = {
+        "kind": clock.kind,
+        "state": clock.state,
+        "state_display": str(ClockState(clock.state).label),
+        "policy": f"{clock.policy_version.policy.name} v{clock.policy_version.number}",
+        "calendar": clock.calendar.name,
+        "target_minutes": clock.target_minutes,
+        "started_at": clock.started_at,
+        "due_at": clock.due_at,
+        "warn_at": clock.warn_at,
+        "remaining_minutes": remaining_minutes(clock, now),
+        "paused_minutes": round(clock.paused_minutes, 2),
+        "paused_since": clock.paused_since,
+        "warned_at": clock.warned_at,
+        "breached_at": clock.breached_at,
+        "met_at": clock.met_at,
+    }
+    if explain:
+        data["explanation"] = clock_explanation(clock, now)
+    return data

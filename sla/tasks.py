@@ -1,0 +1,23 @@
+"""Thin Celery tasks of the SLA engine; the work is in ``sla.sweep``."""
+
+from celery import shared_task
+from django.db import transaction
+
+from .sweep import sla_sweep
+
+
+@shared_task(ignore_result=True)
+def sla_sweep_task() -> dict[str, int]:
+    """Mark warnings and breaches that are due and write their escalations (idempotent)."""
+    result = sla_sweep()
+    if result.notifications:
+        from servicedesk.tasks import outbox_deliver_task
+
+        transaction.on_commit(outbox_deliver_task.delay)
+    return {
+        "clocks": result.clocks,
+        "warnings": result.warnings,
+        "breaches": result.breaches,
+        "escalations": result.escalations,
+        "notifications": result.notifications,
+    }
