@@ -221,8 +221,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# How often beat runs the SLA sweep (seconds); a clock is marked at most this late.
+SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "servicedesk.tasks.outbox_deliver_task", "schedule": 60.0},
+    "sla-sweep": {"task": "sla.tasks.sla_sweep_task", "schedule": SLA_SWEEP_SECONDS},
 }
 
 LOGGING = {
