@@ -36,4 +36,7 @@ def api_token_create(
 
 
 def api_token_revoke(token: ApiToken) -> None:
+    from .api.authentication import forget_tokens  # this process's token cache
+
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    forget_tokens()
