@@ -191,3 +191,17 @@ def clock_summary(clock: SlaClock, now: datetime, explain: bool = True) -> dict[
     if explain:
         data["explanation"] = clock_explanation(clock, now)
     return data
+
+
+def clocks_for_page(ticket_id: int, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The clock summaries of a ticket with durations written out, for the HTML pages."""
+    now = now or timezone.now()
+    out = []
+    for clock in ticket_clocks(ticket_id):
+        data = clock_summary(clock, now)
+        left = data["remaining_minutes"]
+        data["remaining_text"] = _duration(left) if left is not None else ""
+        data["paused_text"] = _duration(data["paused_minutes"])
+        data["target_text"] = _duration(clock.target_minutes)
+        out.append(data)
+    return out

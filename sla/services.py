@@ -179,7 +179,7 @@ def policy_version_create(
     resolution_value/unit/calendar, warn_percent. ``levels`` items: level, after_percent
     (null = at the warning threshold), notify (roles).
     """
-    if actor is not None and not _is_manager(actor):
+    if actor is not None and not is_manager(actor):
         raise NotAllowed(_("Only managers may change SLA policies."))
     errors = _validate_targets(targets) | _validate_levels(levels)
     calendar_ids = {t.get(f"{w}_calendar") for t in targets for w in ("response", "resolution")}
@@ -221,7 +221,7 @@ def policy_version_create(
     return version
 
 
-def _is_manager(user: User) -> bool:
+def is_manager(user: User) -> bool:
     return user.is_superuser or user.role in ("manager", "admin")
 
 
@@ -266,7 +266,7 @@ def calendar_save(
     *, actor: User, name: str, spec: Any, description: str = "", calendar=None
 ) -> BusinessCalendar:
     """Create or replace a calendar. Running clocks keep the deadlines already computed."""
-    if not _is_manager(actor):
+    if not is_manager(actor):
         raise NotAllowed(_("Only managers may change business calendars."))
     canonical = calendar_validate(spec)
     name = (name or "").strip()
@@ -289,7 +289,7 @@ def calendar_save(
 @transaction.atomic
 def calendar_delete(calendar: BusinessCalendar, *, actor: User) -> None:
     """Delete an unused calendar; one in use is a 409 naming what uses it."""
-    if not _is_manager(actor):
+    if not is_manager(actor):
         raise NotAllowed(_("Only managers may change business calendars."))
     policies = sorted(
         {

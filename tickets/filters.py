@@ -6,18 +6,25 @@ Filter and ordering names are an allow-list: nothing a client sends reaches ``fi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models import Organization, Product, Team, User
 from servicedesk.widgets import FastSelect, FastSelectMultiple
+from sla.models import SlaClock
 
 from .choices import Channel, Severity, TicketKind, TicketStatus
 from .models import Ticket
 from .permissions import is_customer_user
 
-ORDERING_FIELDS = ("created_at", "updated_at", "severity", "status", "number")
+ORDERING_FIELDS = ("created_at", "updated_at", "severity", "status", "number", "sla_due_at")
+# Sorting by the next deadline lists the tickets that have one (a running SLA clock).
+DEADLINE_ORDERINGS = frozenset({"sla_due_at", "-sla_due_at"})
+MAX_BREACHING_HOURS = 24 * 30
 
 
 def _organizations(request) -> QuerySet[Organization]:
@@ -74,10 +81,41 @@ class TicketFilter(django_filters.FilterSet):
         field_name="created_at", lookup_expr="lt", label=_("Created before")
     )
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    sla_breached = django_filters.BooleanFilter(
+        method="breached", label=_("SLA breached"), widget=django_filters.widgets.BooleanWidget
+    )
+    breaching_within = django_filters.NumberFilter(
+        method="breaching",
+        label=_("Breaching within (hours)"),
+        min_value=0,
+        max_value=MAX_BREACHING_HOURS,
+    )
 
     class Meta:
         model = Ticket
         fields: list[str] = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.data.get("ordering") in DEADLINE_ORDERINGS:
+            queryset = queryset.filter(sla_due_at__isnull=False)
+        return queryset
+
+    def breached(self, queryset, name, value):
+        """Tickets with a breached clock (or, with ``false``, without one)."""
+        if value is None:
+            return queryset
+        exists = Exists(SlaClock.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False))
+        return queryset.filter(exists if value else ~exists)
+
+    def breaching(self, queryset, name, value):
+        """Tickets whose next running deadline falls within the next ``value`` hours."""
+        if value is None:
+            return queryset
+        now = timezone.now()
+        return queryset.filter(
+            sla_due_at__gt=now, sla_due_at__lte=now + timedelta(hours=float(value))
+        )
 
     def search(self, queryset, name, value):
         value = value.strip()

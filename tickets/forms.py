@@ -28,6 +28,7 @@ ORDERING_LABELS = {
     "severity": (_("Severity: L1 first"), _("Severity: L4 first")),
     "status": (_("Status A–Z"), _("Status Z–A")),
     "number": (_("Ticket number ascending"), _("Ticket number descending")),
+    "sla_due_at": (_("Due soonest"), _("Due latest")),
 }
 DEFAULT_ORDERING = "-created_at"
 

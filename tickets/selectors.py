@@ -52,7 +52,8 @@ def ticket_list(user: Any) -> QuerySet[Ticket]:
 ROW_VALUES = (
     "id", "number", "title", "kind", "channel", "status", "severity", "proposed_severity",
     "severity_confirmed", "triage_decision", "area", "created_at", "updated_at",
-    "response_due_at", "resolution_due_at", "resolved_at", "rating", "version",
+    "response_due_at", "resolution_due_at",
+    "sla_due_at", "resolved_at", "rating", "version",
     "organization_id", "product_id", "product_version_id", "team_id", "assignee_id",
 )  # fmt: skip
 ROW_REFERENCES = (

@@ -20,5 +20,6 @@ urlpatterns = [
     *_lookup(ProductViewSet, "product", "products"),
     *_lookup(TeamViewSet, "team", "teams"),
     *_lookup(UserViewSet, "user", "users"),
+    path("sla/", include("sla.api.urls")),
     path("", include("tickets.api.urls")),
 ]

@@ -20,6 +20,8 @@ from servicedesk.api.serializers import (
     UserRefSerializer,
 )
 from servicedesk.models import full_name
+from sla.api.serializers import ClockSerializer
+from sla.selectors import clock_summary, ticket_clocks
 
 from ... import workflow
 from ...models import Attachment, Comment, HotlineCall, Ticket, TicketEvent
@@ -58,6 +60,12 @@ class TicketSerializer(serializers.ModelSerializer):
     allowed_transitions = serializers.SerializerMethodField(
         help_text=_("The statuses the requesting user may move this ticket to now.")
     )
+    sla = serializers.SerializerMethodField(
+        help_text=_(
+            "The response and resolution clocks: deadlines, remaining business time, state "
+            "and the explanation of how the deadline was reached."
+        )
+    )
 
     class Meta:
         model = Ticket
@@ -93,10 +101,19 @@ class TicketSerializer(serializers.ModelSerializer):
             "reopen_count",
             "rating",
             "rating_comment",
+            "sla_due_at",
             "version",
             "allowed_transitions",
+            "sla",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ClockSerializer(many=True))
+    def get_sla(self, obj: Ticket) -> list[dict[str, Any]]:
+        now = timezone.now()
+        return ClockSerializer(
+            [clock_summary(clock, now) for clock in ticket_clocks(obj.pk)], many=True
+        ).data
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_transitions(self, obj: Ticket) -> list[str]:
@@ -126,6 +143,7 @@ LIST_FIELDS = [
     "updated_at",
     "response_due_at",
     "resolution_due_at",
+    "sla_due_at",
     "resolved_at",
     "rating",
     "version",
@@ -197,6 +215,7 @@ class TicketListSerializer(TicketSerializer):
             "updated_at": dt(row["updated_at"]),
             "response_due_at": dt(row["response_due_at"]) if row["response_due_at"] else None,
             "resolution_due_at": dt(row["resolution_due_at"]) if row["resolution_due_at"] else None,
+            "sla_due_at": dt(row["sla_due_at"]) if row["sla_due_at"] else None,
             "resolved_at": dt(row["resolved_at"]) if row["resolved_at"] else None,
             "rating": row["rating"],
             "version": row["version"],

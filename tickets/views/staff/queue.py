@@ -37,7 +37,7 @@ from tickets.permissions import can_assign
 from .access import forbidden, staff_required
 
 PAGE_SIZE = 50
-DATETIME_FIELDS = frozenset({"created_at", "updated_at"})
+DATETIME_FIELDS = frozenset({"created_at", "updated_at", "sla_due_at"})
 
 
 def _order_keys(ordering: str) -> list[tuple[str, bool]]:
@@ -127,8 +127,8 @@ def _sort_links(params: QueryDict, ordering: str) -> dict[str, dict[str, str]]:
         current = ordering.lstrip("-") == name
         descending = ordering.startswith("-")
         target = (name if descending else f"-{name}") if current else f"-{name}"
-        if name == "severity" and not current:
-            target = "severity"  # L1 first is what one wants from a first click
+        if name in ("severity", "sla_due_at") and not current:
+            target = name  # L1 first, due soonest first: what one wants from a first click
         arrow = ("▼" if descending else "▲") if current else ""
         links[name] = {"url": _query(params, ordering=target, after=None), "arrow": arrow}
     return links
@@ -203,7 +203,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "overdue": {
                 t.pk
                 for t in page["tickets"]
-                if t.status in OPEN_STATUSES and t.resolution_due_at and t.resolution_due_at < now
+                if t.status in OPEN_STATUSES and t.sla_due_at and t.sla_due_at < now
             },
             "here": request.get_full_path(),
         },

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound
+from sla.selectors import clocks_for_page
 from tickets import selectors, services, workflow
 from tickets.choices import OPEN_STATUSES, TicketStatus, TriageDecision
 from tickets.forms import (
@@ -92,6 +93,7 @@ def _render_ticket(
         "suggestions": selectors.assignee_suggestions(ticket) if can_assign(user) else [],
         "can_take": can_assign(user) and not user.is_away and ticket.assignee_id != user.pk,
         "open_form": next(iter(forms), ""),
+        "sla_clocks": clocks_for_page(ticket.pk),
     }
     return render(request, "staff/ticket.html", context, status=status)
 
