@@ -199,6 +199,9 @@ SPECTACULAR_SETTINGS = {
         "TeamKindEnum": "servicedesk.choices.TeamKind",
         "SkillAreaEnum": "servicedesk.choices.SkillArea",
         "RoleEnum": "servicedesk.choices.Role",
+        "TargetUnitEnum": "sla.models.TargetUnit",
+        "ClockStateEnum": "sla.models.ClockState",
+        "ClockKindEnum": "sla.models.ClockKind",
     },
 }
 
