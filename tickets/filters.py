@@ -81,8 +81,11 @@ class TicketFilter(django_filters.FilterSet):
         field_name="created_at", lookup_expr="lt", label=_("Created before")
     )
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    sla_breached = django_filters.BooleanFilter(
-        method="breached", label=_("SLA breached"), widget=django_filters.widgets.BooleanWidget
+    sla_breached = django_filters.ChoiceFilter(
+        method="breached",
+        label=_("SLA breached"),
+        choices=[("true", _("breached")), ("false", _("not breached"))],
+        widget=FastSelect,
     )
     breaching_within = django_filters.NumberFilter(
         method="breaching",
@@ -103,10 +106,10 @@ class TicketFilter(django_filters.FilterSet):
 
     def breached(self, queryset, name, value):
         """Tickets with a breached clock (or, with ``false``, without one)."""
-        if value is None:
+        if not value:
             return queryset
         exists = Exists(SlaClock.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False))
-        return queryset.filter(exists if value else ~exists)
+        return queryset.filter(exists if value == "true" else ~exists)
 
     def breaching(self, queryset, name, value):
         """Tickets whose next running deadline falls within the next ``value`` hours."""

@@ -51,6 +51,11 @@ urlpatterns = [
         name="api-hotline-calls",
     ),
     path(
+        "sla/policies/<int:pk>/reapply",
+        views.PolicyReapplyView.as_view(),
+        name="api-sla-policy-reapply",
+    ),
+    path(
         "contacts/",
         views.ContactViewSet.as_view({"get": "list"}),
         name="api-contact-list",

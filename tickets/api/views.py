@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status, viewsets
+from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.filters import OrderingFilter
@@ -26,6 +27,7 @@ from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
 from servicedesk.api.serializers import ContactSerializer
 from servicedesk.errors import NotAllowed, ValidationFailed
 from servicedesk.models import Contact
+from sla.models import SlaPolicy
 
 from .. import selectors, services
 from ..filters import ORDERING_FIELDS, TicketFilter
@@ -534,3 +536,29 @@ class ContactViewSet(viewsets.ReadOnlyModelViewSet):
             data = self.get_serializer(found, many=True).data
             return Response({"next": None, "previous": None, "results": data})
         return super().list(request, *args, **kwargs)
+
+
+class PolicyReapplySerializer(serializers.Serializer):
+    tickets = serializers.IntegerField(help_text="How many open tickets were recomputed.")
+
+
+class PolicyReapplyView(IdempotentMixin, generics.GenericAPIView):
+    """Re-apply an SLA policy's newest version to its open tickets (managers, audited).
+
+    Lives with the tickets API because it changes tickets' deadlines through their service.
+    """
+
+    serializer_class = PolicyReapplySerializer
+    permission_classes = [IsAuthenticatedWithScope, IsStaff]
+
+    @extend_schema(
+        summary="Re-apply an SLA policy to open tickets",
+        description="Open tickets on an older version of the policy are recomputed from their "
+        "start with the newest targets, keeping paused time; each gets an audit event.",
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: PolicyReapplySerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        policy = get_object_or_404(SlaPolicy, pk=kwargs["pk"])
+        return Response({"tickets": services.policy_reapply(policy, actor=request.user)})

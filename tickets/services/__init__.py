@@ -6,6 +6,7 @@ events and outbox rows, all in one transaction.
 from ._common import validate_attachment
 from .assignment import ticket_assign, tickets_bulk_assign
 from .conversation import attachment_add, comment_add
+from .deadlines import policy_reapply
 from .hotline import hotline_call_log
 from .intake import CUSTOMER_EDITABLE, STAFF_EDITABLE, ticket_create, ticket_update
 from .lifecycle import ticket_confirm, ticket_transition, ticket_triage
@@ -16,6 +17,7 @@ __all__ = [
     "attachment_add",
     "comment_add",
     "hotline_call_log",
+    "policy_reapply",
     "ticket_assign",
     "ticket_confirm",
     "ticket_create",
