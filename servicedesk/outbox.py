@@ -8,9 +8,20 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
+from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import OutboxMessage
+
+CLOCK_LABELS = {"response": gettext_lazy("response"), "resolution": gettext_lazy("resolution")}
+ROLE_LABELS = {
+    "assignee": gettext_lazy("the assignee"),
+    "team_lead": gettext_lazy("the service group lead"),
+    "manager": gettext_lazy("service-center manager"),
+    "contract_owner": gettext_lazy("the contract owner"),
+}
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -20,7 +31,11 @@ SUBJECTS = {
     "ticket.replied": "New reply on %(ticket)s",
     "ticket.status_changed": "%(ticket)s changed status",
     "ticket.assigned": "%(ticket)s was assigned to you",
+    "sla.warning": "SLA warning: %(ticket)s",
+    "sla.breach": "SLA breached: %(ticket)s",
 }
+# Topics with a body template of their own (templates/email/<topic>.txt, "." -> "_").
+BODY_TEMPLATES = frozenset({"sla.warning", "sla.breach"})
 
 
 def outbox_deliver_pending(*, limit: int = 200) -> int:
@@ -55,5 +70,21 @@ def _send(message: OutboxMessage) -> None:
     with translation.override(payload.get("language") or settings.LANGUAGE_CODE):
         template = SUBJECTS.get(message.topic, "%(ticket)s")
         subject = _(template) % {"ticket": payload.get("ticket", "")}
-        body = "\n".join(f"{k}: {v}" for k, v in payload.items())
+        if message.topic in BODY_TEMPLATES:
+            body = render_to_string(
+                f"email/{message.topic.replace('.', '_')}.txt", _sla_context(payload)
+            )
+        else:
+            body = "\n".join(f"{k}: {v}" for k, v in payload.items())
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+
+
+def _sla_context(payload: dict) -> dict:
+    due = parse_datetime(payload.get("due_at") or "")
+    return {
+        **payload,
+        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "-",
+        "clock_label": CLOCK_LABELS.get(payload.get("clock", ""), payload.get("clock", "")),
+        "role_label": ROLE_LABELS.get(payload.get("role", ""), payload.get("role", "")),
+        "percent": f"{payload.get('percent', 75)}%",
+    }

@@ -189,6 +189,7 @@ def _escalate(
         "level": level.level,
         "due_at": clock.due_at.isoformat() if clock.due_at else None,
         "reached_at": at.isoformat(),
+        "percent": clock.warn_percent if level.after_percent is None else level.after_percent,
     }
     for role, email in recipients:
         outbox_enqueue(topic=topic, recipient=email, payload={**payload, "role": role})

@@ -329,3 +329,27 @@ def test_remaining_time_and_explanation(agent):
     assert kinds[:3] == ["started", "paused", "resumed"] and kinds[-1] == "due"
     texts = " ".join(item["text"] for item in clock_explanation(clock, start + 2 * H))
     assert "1 h" in texts
+
+
+def test_escalation_mail_is_rendered_in_the_recipients_language(agent, engineer, mailoutbox):
+    from servicedesk.outbox import outbox_deliver_pending
+
+    ticket = _assigned(agent, engineer, None)
+    sla_sweep(now=ticket.created_at + 91 * dt.timedelta(minutes=1))
+    OutboxMessage.objects.filter(topic="sla.warning").update(
+        payload={
+            "ticket": ticket.number,
+            "title": ticket.title,
+            "clock": "resolution",
+            "level": 1,
+            "due_at": ticket.resolution_due_at.isoformat(),
+            "percent": 75,
+            "role": "assignee",
+            "language": "zh-hans",
+        }
+    )
+    outbox_deliver_pending()
+    subjects = sorted(m.subject for m in mailoutbox)
+    assert any(ticket.number in s for s in subjects)
+    bodies = "\n".join(m.body for m in mailoutbox)
+    assert ticket.number in bodies and "75%" in bodies
