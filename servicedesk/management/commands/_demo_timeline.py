@@ -11,6 +11,8 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from sla.models import ClockState, SlaClock, SlaClockEvent
+from sla.services import deadlines, schedule
 from tickets.models import Ticket
 
 
@@ -68,3 +70,52 @@ def move_back(
                 setattr(row, name, mapped(getattr(row, name)))
         if rows and fields:
             model._default_manager.bulk_update(rows, fields)
+    _rebase_clocks(pk, mapped)
+
+
+def _rebase_clocks(pk: int, mapped: Callable[[dt.datetime | None], dt.datetime | None]) -> None:
+    """Deadlines are business-time results, not offsets: recompute the moved clocks from
+    their moved start and pauses, judge the stopped ones again, and copy them to the ticket."""
+    clocks = list(SlaClock.objects.filter(ticket_id=pk).select_related("calendar"))
+    for clock in clocks:
+        clock.pauses = [
+            [_iso(mapped(dt.datetime.fromisoformat(a))), _iso(mapped(dt.datetime.fromisoformat(b)))]
+            for a, b in clock.pauses
+        ]
+        stopped, paused, cancelled = (
+            clock.stopped_at,
+            clock.paused_since,
+            clock.state == ClockState.CANCELLED,
+        )
+        clock.stopped_at = clock.paused_since = None
+        clock.warned_at = clock.breached_at = clock.met_at = None
+        schedule(clock)
+        clock.stopped_at, clock.paused_since = stopped, paused
+        if stopped is not None:
+            late = clock.due_at is not None and stopped > clock.due_at
+            clock.breached_at = clock.due_at if late else None
+            clock.met_at = None if late or cancelled else stopped
+            clock.state = (
+                ClockState.BREACHED
+                if late
+                else ClockState.CANCELLED
+                if cancelled
+                else ClockState.MET
+            )
+        schedule(clock)
+        clock.save()
+    events = list(SlaClockEvent.objects.filter(clock__ticket_id=pk))
+    for event in events:
+        event.at = mapped(event.at)
+    SlaClockEvent.objects.bulk_update(events, ["at"])
+    due = deadlines(clocks)
+    Ticket.objects.filter(pk=pk).update(
+        response_due_at=due.response_due_at,
+        resolution_due_at=due.resolution_due_at,
+        sla_due_at=due.next_due_at,
+    )
+
+
+def _iso(value: dt.datetime | None) -> str:
+    assert value is not None
+    return value.isoformat()
