@@ -164,11 +164,24 @@ class TicketListSerializer(TicketSerializer):
         fields = LIST_FIELDS
         read_only_fields = fields
 
+    def _page(self) -> tuple[Any, Any, dict[str, list[str]]]:
+        """What every row of a page shares, looked up once per page (the one child
+        serializer renders all rows): the caller's party, the time zone, and the allowed
+        transitions per status."""
+        page = self.__dict__.get("_page_state")
+        if page is None:
+            request = self.context.get("request")
+            party = party_of(request.user) if request else None
+            page = self._page_state = (party, timezone.get_current_timezone(), {})
+        return page
+
     def to_representation(self, row: dict[str, Any]) -> dict[str, Any]:
         """``row``: one dict of ``tickets.selectors.ticket_rows``."""
-        request = self.context.get("request")
-        party = party_of(request.user) if request else None
-        tz = timezone.get_current_timezone()
+        party, tz, transitions = self._page()
+        status = row["status"]
+        allowed = transitions.get(status)
+        if allowed is None:
+            allowed = transitions[status] = workflow.allowed_targets(status, party) if party else []
 
         def dt(value: datetime | None) -> str | None:
             # DRF's DateTimeField output, without its per-value time-zone look-ups.
@@ -219,7 +232,7 @@ class TicketListSerializer(TicketSerializer):
             "resolved_at": dt(row["resolved_at"]) if row["resolved_at"] else None,
             "rating": row["rating"],
             "version": row["version"],
-            "allowed_transitions": workflow.allowed_targets(row["status"], party) if party else [],
+            "allowed_transitions": list(allowed),
         }
 
 
