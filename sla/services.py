@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, NotAllowed, ValidationFailed
@@ -286,26 +287,21 @@ def calendar_save(
     return calendar
 
 
+def calendar_dependents(calendar: BusinessCalendar) -> tuple[list[str], int]:
+    """The policies (by name) and the number of clocks that use a calendar."""
+    targets = SlaTarget.objects.filter(
+        Q(response_calendar=calendar) | Q(resolution_calendar=calendar)
+    ).select_related("version__policy")
+    policies = sorted({str(t.version.policy) for t in targets})
+    return policies, SlaClock.objects.filter(calendar=calendar).count()
+
+
 @transaction.atomic
 def calendar_delete(calendar: BusinessCalendar, *, actor: User) -> None:
     """Delete an unused calendar; one in use is a 409 naming what uses it."""
     if not is_manager(actor):
         raise NotAllowed(_("Only managers may change business calendars."))
-    policies = sorted(
-        {
-            str(t.version.policy)
-            for t in SlaTarget.objects.filter(response_calendar=calendar).select_related(
-                "version__policy"
-            )
-        }
-        | {
-            str(t.version.policy)
-            for t in SlaTarget.objects.filter(resolution_calendar=calendar).select_related(
-                "version__policy"
-            )
-        }
-    )
-    clocks = SlaClock.objects.filter(calendar=calendar).count()
+    policies, clocks = calendar_dependents(calendar)
     if policies or clocks:
         raise Conflict(
             _("This calendar is in use by %(policies)s and %(clocks)d clocks.")

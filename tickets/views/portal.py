@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import Conflict, DomainError, NotFound
 from servicedesk.models import User
+from sla.selectors import clocks_for_page
 
 from .. import selectors, services
 from ..choices import OPEN_STATUSES, Channel, EventKind, TicketStatus
@@ -311,6 +312,7 @@ def _render_ticket(
         "waiting_for_me": ticket.status == TicketStatus.WAITING_CUSTOMER,
         "open_form": forms.get("open_form", ""),
         "now": timezone.now(),
+        "sla_clocks": {c["kind"]: c for c in clocks_for_page(ticket.pk)},
     }
     return render(request, "portal/ticket_detail.html", context, status=status)
 
