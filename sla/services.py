@@ -183,7 +183,12 @@ def policy_version_create(
     if actor is not None and not is_manager(actor):
         raise NotAllowed(_("Only managers may change SLA policies."))
     errors = _validate_targets(targets) | _validate_levels(levels)
-    calendar_ids = {t.get(f"{w}_calendar") for t in targets for w in ("response", "resolution")}
+    calendar_ids = {
+        value
+        for t in targets
+        for w in ("response", "resolution")
+        if isinstance(value := t.get(f"{w}_calendar"), int)
+    }
     known = set(BusinessCalendar.objects.filter(pk__in=calendar_ids).values_list("pk", flat=True))
     for i, target in enumerate(targets):
         for which in ("response", "resolution"):

@@ -183,18 +183,25 @@ def _sync_clocks(
         stop = ("response",)
     if new in (TicketStatus.RESOLVED, TicketStatus.CLOSED) and old_status != new:
         stop = ("response", "resolution")
-    changes = {
-        "resume": old_status == TicketStatus.WAITING_CUSTOMER and new != old_status,
-        "reopen": ("resolution",) if (old_status, new) in REOPENING else (),
-        "pause": ("response", "resolution")
-        if new == TicketStatus.WAITING_CUSTOMER and old_status != new
-        else (),
-        "stop": stop,
-        "cancel": new == TicketStatus.CANCELLED and old_status != new,
-    }
-    if not any(changes.values()):
+    resume = old_status == TicketStatus.WAITING_CUSTOMER and new != old_status
+    reopen: tuple[str, ...] = ("resolution",) if (old_status, new) in REOPENING else ()
+    pause: tuple[str, ...] = ()
+    if new == TicketStatus.WAITING_CUSTOMER and old_status != new:
+        pause = ("response", "resolution")
+    cancel = new == TicketStatus.CANCELLED and old_status != new
+    if not (resume or reopen or pause or stop or cancel):
         return
-    deadlines = clocks_update(ticket.pk, at=at, actor=actor, reason="waiting_customer", **changes)
+    deadlines = clocks_update(
+        ticket.pk,
+        at=at,
+        actor=actor,
+        resume=resume,
+        reopen=reopen,
+        pause=pause,
+        stop=stop,
+        cancel=cancel,
+        reason="waiting_customer",
+    )
     _set_deadlines(ticket, deadlines, fields)
 
 
