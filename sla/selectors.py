@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from servicedesk.choices import choice_label
+
 from . import calendar as bcal
-from .models import BusinessCalendar, ClockState, EscalationLevel, SlaClock
+from .models import BusinessCalendar, ClockState, EscalationLevel, Recipient, SlaClock
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
@@ -119,6 +121,20 @@ EVENT_TEXT = {
 }
 
 
+def _escalated_text(data: dict[str, Any]) -> str:
+    roles = [
+        str(choice_label(Recipient, role)) for role in dict.fromkeys(data.get("recipients", []))
+    ]
+    if not roles:
+        return _("Escalation level %(level)s reached; nobody to notify.") % {
+            "level": data.get("level")
+        }
+    return _("Escalated to level %(level)s: %(who)s notified.") % {
+        "level": data.get("level"),
+        "who": ", ".join(roles),
+    }
+
+
 def clock_explanation(clock: SlaClock, now: datetime) -> list[dict[str, Any]]:
     """The clock's story: its events, and the closed hours and holidays not counted."""
     items = [
@@ -161,12 +177,11 @@ def clock_explanation(clock: SlaClock, now: datetime) -> list[dict[str, Any]]:
 
 
 def ticket_clocks(ticket_id: int) -> list[SlaClock]:
-    return list(
-        SlaClock.objects.filter(ticket_id=ticket_id)
-        .select_related("calendar", "policy_version__policy")
-        .prefetch_related("events")
-        .order_by("kind")
+    """A ticket's clocks, response first, with what their summaries and explanations need."""
+    clocks = SlaClock.objects.filter(ticket_id=ticket_id).select_related(
+        "calendar", "policy_version__policy"
     )
+    return sorted(clocks.prefetch_related("events"), key=lambda c: c.kind != "response")
 
 
 def clock_summary(clock: SlaClock, now: datetime, explain: bool = True) -> dict[str, Any]:
