@@ -56,6 +56,10 @@ def _levels(version_id: int) -> tuple[EscalationLevel, ...]:
     return tuple(EscalationLevel.objects.filter(version_id=version_id).order_by("level"))
 
 
+def levels_cache_clear() -> None:
+    _levels.cache_clear()
+
+
 def levels_of(version_id: int) -> tuple[EscalationLevel, ...]:
     """A policy version's escalation levels; versions are immutable, so cached per process."""
     return _levels(version_id)

@@ -12,6 +12,7 @@ cannot deadlock.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +38,13 @@ from .models import (
     SlaTarget,
     TargetUnit,
 )
-from .selectors import calendar_of, levels_of, ordinary_day_minutes, parse_pauses
+from .selectors import (
+    calendar_of,
+    levels_cache_clear,
+    levels_of,
+    ordinary_day_minutes,
+    parse_pauses,
+)
 
 DEFAULT_POLICY_NAME = "Default"
 CALENDAR_24X7 = "24x7"
@@ -328,9 +335,33 @@ def _minutes(value: int, unit: str, calendar: BusinessCalendar) -> int:
     return value * ordinary_day_minutes(calendar.spec)
 
 
+# Which target a new ticket gets, per (contract, severity), for a few seconds per process:
+# intake is the hottest write path and the answer changes only when a manager edits a policy,
+# a calendar or a contract's policy. Those saves clear this process's cache at once (signals
+# in apps.py); other processes see the change within PLAN_CACHE_SECONDS.
+PLAN_CACHE_SECONDS = 10.0
+_plan_cache: dict[tuple[int | None, str], tuple[float, SlaTarget]] = {}
+
+
+def plan_cache_clear(**_kwargs: Any) -> None:
+    _plan_cache.clear()
+    levels_cache_clear()
+
+
+def _intake_target(contract_id: int | None, severity: str) -> SlaTarget:
+    key = (contract_id, severity)
+    now = time.monotonic()
+    hit = _plan_cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    target = _target_for(current_version_for(contract_id), severity)
+    _plan_cache[key] = (now + PLAN_CACHE_SECONDS, target)
+    return target
+
+
 def _target_for(version: SlaPolicyVersion, severity: str) -> SlaTarget:
     target = (
-        SlaTarget.objects.select_related("response_calendar", "resolution_calendar")
+        SlaTarget.objects.select_related("response_calendar", "resolution_calendar", "version")
         .filter(version=version, severity=severity)
         .first()
     )
@@ -410,8 +441,7 @@ def clocks_plan(
 ) -> tuple[list[SlaClock], Deadlines]:
     """The response and resolution clocks of a ticket raised at ``at``, not yet saved: the
     ticket is created with their deadlines, then ``clocks_save`` stores them."""
-    version = current_version_for(contract_id)
-    target = _target_for(version, severity)
+    target = _intake_target(contract_id, severity)
     clocks = []
     for kind in (ClockKind.RESPONSE, ClockKind.RESOLUTION):
         clock = SlaClock(kind=kind, started_at=at)

@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from servicedesk.choices import Role
+from sla.services import plan_cache_clear
 from tests import factories as f
 
 
@@ -11,6 +12,14 @@ from tests import factories as f
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sla_cache():
+    """Each test has its own database rows: never reuse another test's cached SLA target."""
+    plan_cache_clear()
+    yield
+    plan_cache_clear()
 
 
 @pytest.fixture

@@ -353,3 +353,23 @@ def test_escalation_mail_is_rendered_in_the_recipients_language(agent, engineer,
     assert any(ticket.number in s for s in subjects)
     bodies = "\n".join(m.body for m in mailoutbox)
     assert ticket.number in bodies and "75%" in bodies
+
+
+def test_a_new_policy_version_reaches_intake_at_once_in_this_process(agent, manager):
+    policy = sla.policy_ensure_default()
+    _ticket(agent, "L1")  # fills the intake cache
+    h24 = BusinessCalendar.objects.get(name=sla.CALENDAR_24X7).pk
+    targets = [
+        {
+            "severity": s,
+            "response_value": 10,
+            "response_unit": "minutes",
+            "response_calendar": h24,
+            "resolution_value": 1,
+            "resolution_unit": "hours",
+            "resolution_calendar": h24,
+        }
+        for s in ("L1", "L2", "L3", "L4")
+    ]
+    sla.policy_version_create(policy, actor=manager, targets=targets, levels=sla.DEFAULT_LEVELS)
+    assert _clock(_ticket(agent, "L1"), "response").target_minutes == 10
