@@ -62,6 +62,7 @@ SWEEP = "sla.tasks.sla_sweep_task"
 INTERVAL = 1  # SLA_SWEEP_SECONDS of the beats started here
 SLACK = 1.0  # seconds a beat tick may take to reach the worker and run
 TOPICS = ("sla.warning", "sla.breach")
+BINDINGS = ("binding", "binding_permanent")  # kombu's Redis keys of a queue's bindings
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -204,6 +205,7 @@ def _forget_queues(url: str, queues: set[str], keep_queue: bool = False) -> None
     try:
         if not keep_queue:
             client.delete(*queues)
+            client.delete(*(f"_kombu.{kind}.{q}" for q in queues for kind in BINDINGS))
         for tag in _unacked(client, queues):
             client.hdel("unacked", tag)
             client.zrem("unacked_index", tag)
@@ -465,7 +467,7 @@ def test_redis_restarted_empty_delays_the_sweep_and_repeats_nothing(cluster, peo
     via = cluster.connect(own_redis.url)
     try:
         running = cluster.send(queue=queue, via=via, batch=2)
-        cluster.send(queue=queue, via=via, batch=2)  # waits in Redis behind the first
+        lost = cluster.send(queue=queue, via=via, batch=2)  # waits in Redis behind the first
         worker.wait_for(lambda: 0 < done(first) < len(first), 30)
 
         own_redis.kill()  # the waiting message, the unacked one and the bindings are gone
@@ -490,6 +492,7 @@ def test_redis_restarted_empty_delays_the_sweep_and_repeats_nothing(cluster, peo
         results = [cluster.result(worker, one), cluster.result(worker, two)]
         assert sorted(r["clocks"] for r in results) == [0, len(later)]
         assert cluster.result(worker, cluster.send(queue=queue, via=via))["clocks"] == 0
+        assert lost not in worker.output()  # it went down with Redis, never ran
     finally:
         worker.stop()
     assert_exactly_once(people, first + later, levels=(1, 2, 3))
