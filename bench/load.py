@@ -458,10 +458,11 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
 
 
-def cpu_snapshot(gunicorn_pgid: int, database: str) -> dict[str, float]:
-    """CPU seconds so far of: the gunicorn process group, the PostgreSQL backends of the
-    bench database, every other PostgreSQL process, and the whole machine (busy / idle)."""
-    out = {"gunicorn": 0.0, "postgres_bench": 0.0, "postgres_other": 0.0}
+def cpu_snapshot(gunicorn_pgid: int, database: str) -> dict[str, Any]:
+    """CPU seconds so far, per process, of: the gunicorn process group, the PostgreSQL
+    backends of the bench database, every other PostgreSQL process; and of the whole
+    machine (busy / idle) and of this script's waited-for children (wrk)."""
+    pids: dict[int, tuple[str, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -472,23 +473,31 @@ def cpu_snapshot(gunicorn_pgid: int, database: str) -> dict[str, float]:
         except OSError:
             continue
         if pgid == gunicorn_pgid:
-            out["gunicorn"] += _process_cpu(pid)
+            pids[pid] = ("gunicorn", _process_cpu(pid))
         elif cmdline.startswith("postgres:"):
             key = "postgres_bench" if f" {database} " in cmdline else "postgres_other"
-            out[key] += _process_cpu(pid)
+            pids[pid] = (key, _process_cpu(pid))
     with open("/proc/stat") as stat:
         values = [int(v) for v in stat.readline().split()[1:]]
     idle = values[3] + values[4]  # idle + iowait
-    out["machine_busy"] = (sum(values[:8]) - idle) / CLOCK_TICKS
-    out["machine_idle"] = idle / CLOCK_TICKS
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out["children"] = children.ru_utime + children.ru_stime  # wrk, once waited for
-    return out
+    return {
+        "pids": pids,
+        "machine_busy": (sum(values[:8]) - idle) / CLOCK_TICKS,
+        "machine_idle": idle / CLOCK_TICKS,
+        "children": children.ru_utime + children.ru_stime,
+    }
 
 
-def cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> dict:
-    """CPU milliseconds per request by process class during a measured run."""
-    delta = {key: after[key] - before[key] for key in before}
+def cpu_per_request(before: dict[str, Any], after: dict[str, Any], requests: int) -> dict:
+    """CPU milliseconds per request by process class during a measured run. A process
+    that ended during the run is not counted (e.g. a recycled database connection), one
+    that started is counted whole."""
+    delta = {"gunicorn": 0.0, "postgres_bench": 0.0, "postgres_other": 0.0}
+    for pid, (key, seconds) in after["pids"].items():
+        delta[key] += seconds - before["pids"].get(pid, (key, 0.0))[1]
+    for key in ("machine_busy", "machine_idle", "children"):
+        delta[key] = after[key] - before[key]
     per = {
         "gunicorn_ms": delta["gunicorn"],
         "postgres_bench_ms": delta["postgres_bench"],
