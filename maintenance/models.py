@@ -1,0 +1,450 @@
+"""Product maintenance: work orders and their sign-off, fault analysis and the product fault
+log, maintenance plans with scheduled inspections, patches, and service hours.
+
+Work orders change tickets only through the tickets' services (DESIGN.md section 2).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from servicedesk.choices import choice_label
+from servicedesk.models import Contract, Product, ProductVersion, Team
+from tickets.models import Ticket
+
+from .choices import (
+    CheckOutcome,
+    PlanStatus,
+    Recurrence,
+    RootCause,
+    TestResult,
+    WorkMode,
+    WorkOrderKind,
+    WorkOrderStatus,
+)
+
+SEVERITIES = (("L1", "L1"), ("L2", "L2"), ("L3", "L3"), ("L4", "L4"))
+
+
+class WorkOrderSequence(models.Model):
+    """One row per year; incremented under a row lock so numbers never collide."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class MaintenancePlan(models.Model):
+    """产品维护计划 / 用户服务计划: what is promised to one contract over a period."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="maintenance_plans"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("period starts on"))
+    ends_on = models.DateField(_("period ends on"))
+    goals = models.TextField(_("goals"), blank=True)
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="maintenance_plans",
+        verbose_name=_("responsible service group"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="the manager a deputy signed for",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        verbose_name = _("maintenance plan")
+        verbose_name_plural = _("maintenance plans")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="plan_period_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_status_display(self) -> str:
+        return choice_label(PlanStatus, self.status)
+
+
+class PlanItem(models.Model):
+    """One scheduled inspection (定期巡检) of a plan: a recurrence and a checklist."""
+
+    plan = models.ForeignKey(MaintenancePlan, on_delete=models.CASCADE, related_name="items")
+    title = models.CharField(_("title"), max_length=200)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recurrence = models.CharField(_("recurrence"), max_length=20, choices=Recurrence.choices)
+    day = models.PositiveSmallIntegerField(
+        _("day"),
+        null=True,
+        blank=True,
+        help_text=_("Weekly: 0 = Monday … 6 = Sunday. Monthly, quarterly, yearly: day of month."),
+    )
+    month = models.PositiveSmallIntegerField(
+        _("month"), null=True, blank=True, help_text=_("Yearly: the month (1–12).")
+    )
+    rrule = models.CharField(_("RRULE"), max_length=500, blank=True)
+    lead_days = models.PositiveSmallIntegerField(_("create this many days before"), default=7)
+    checklist = models.JSONField(_("checklist"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["plan", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WorkOrder(models.Model):
+    number = models.CharField(_("work order number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=WorkOrderKind.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=WorkOrderStatus.choices, default=WorkOrderStatus.DRAFT
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("facts"), blank=True)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders"
+    )
+    severity = models.CharField(_("severity"), max_length=2, choices=SEVERITIES, blank=True)
+    tickets = models.ManyToManyField(
+        Ticket, through="WorkOrderTicket", related_name="work_orders", blank=True
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="work_orders"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+    )
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="the manager a deputy signed for",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    # analysis (故障分析)
+    root_cause = models.CharField(
+        _("root cause"), max_length=20, choices=RootCause.choices, blank=True
+    )
+    root_cause_text = models.TextField(_("cause"), blank=True)
+    confirmed_severity = models.CharField(
+        _("confirmed severity"), max_length=2, choices=SEVERITIES, blank=True
+    )
+    affected_versions = models.ManyToManyField(
+        ProductVersion, related_name="faults", blank=True, verbose_name=_("affected versions")
+    )
+    software_change = models.BooleanField(_("software must change"), null=True, blank=True)
+    analysis_report = models.TextField(_("fault analysis report"), blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+    # fix and test
+    change_summary = models.TextField(_("change"), blank=True)
+    fixed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    test_result = models.CharField(max_length=10, choices=TestResult.choices, blank=True)
+    test_notes = models.TextField(_("test notes"), blank=True)
+    manual_updated = models.BooleanField(_("user manual updated"), default=False)
+    manual_section = models.CharField(_("manual section"), max_length=200, blank=True)
+    delivered_version = models.ForeignKey(
+        ProductVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fixes",
+        verbose_name=_("delivered in"),
+    )
+    delivery_note = models.TextField(_("told to the customer"), blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+    # preventive orders: one per plan item and occurrence (a database constraint)
+    plan_item = models.ForeignKey(
+        PlanItem, on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders"
+    )
+    occurrence = models.DateField(_("inspection date"), null=True, blank=True)
+    checklist = models.JSONField(_("checklist"), default=list, blank=True)
+    raised_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="raised"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        indexes = [
+            models.Index(fields=["status", "-created_at", "-id"], name="wo_status_created"),
+            models.Index(
+                fields=["submitted_at", "id"],
+                name="wo_awaiting_approval",
+                condition=Q(status="submitted"),
+            ),
+            models.Index(fields=["kind", "status"], name="wo_kind_status"),
+            models.Index(fields=["occurrence"], name="wo_occurrence"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan_item", "occurrence"],
+                condition=Q(plan_item__isnull=False),
+                name="wo_one_per_plan_occurrence",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def get_kind_display(self) -> str:
+        return choice_label(WorkOrderKind, self.kind)
+
+    def get_status_display(self) -> str:
+        return choice_label(WorkOrderStatus, self.status)
+
+
+class WorkOrderTicket(models.Model):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="links")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="work_order_links")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "ticket"], name="wo_ticket_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} ↔ {self.ticket_id}"
+
+
+class WorkOrderEvent(models.Model):
+    """Append-only audit trail of a work order: who did what, when."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["work_order", "created_at"], name="wo_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} {self.kind}"
+
+
+class Deputy(models.Model):
+    """A manager's deputy for a date range: may sign in the manager's place."""
+
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deputies"
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deputising"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("deputy")
+        verbose_name_plural = _("deputies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="deputy_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(manager=models.F("deputy")), name="deputy_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy_id} for {self.manager_id}"
+
+
+class FaultLogEntry(models.Model):
+    """产品故障记录: one line per analysed corrective work order, per product."""
+
+    work_order = models.OneToOneField(
+        WorkOrder, on_delete=models.CASCADE, related_name="fault_log_entry"
+    )
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="fault_log")
+    recorded_on = models.DateField(_("date"))
+    severity = models.CharField(_("severity"), max_length=2, choices=SEVERITIES)
+    cause = models.CharField(_("cause category"), max_length=20, choices=RootCause.choices)
+    summary = models.CharField(_("fault"), max_length=200)
+    affected_versions = models.ManyToManyField(ProductVersion, related_name="+", blank=True)
+    fixed_version = models.ForeignKey(
+        ProductVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tickets = models.ManyToManyField(Ticket, related_name="+", blank=True)
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+        verbose_name = _("product fault log entry")
+        verbose_name_plural = _("product fault log")
+        indexes = [models.Index(fields=["product", "-recorded_on"], name="faultlog_product_date")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.recorded_on} {self.summary}"
+
+
+class TimeEntry(models.Model):
+    """服务机时: time an engineer spent on a ticket or a work order."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries"
+    )
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, null=True, blank=True, related_name="time_entries"
+    )
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.CASCADE, null=True, blank=True, related_name="time_entries"
+    )
+    worked_on = models.DateField(_("date"))
+    minutes = models.PositiveIntegerField(_("minutes"))
+    mode = models.CharField(_("mode"), max_length=10, choices=WorkMode.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-worked_on", "-id"]
+        verbose_name = _("service hours")
+        verbose_name_plural = _("service hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ticket__isnull=False) | Q(work_order__isnull=False),
+                name="time_entry_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=24 * 60), name="time_entry_minutes"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "worked_on"], name="time_user_date")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.worked_on} {self.minutes} min"
+
+
+def patch_storage_name(instance: Patch, filename: str) -> str:
+    """A generated name under the private storage: the upload's name never reaches disk."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"patches/{uuid.uuid4().hex}{suffix}"
+
+
+class Patch(models.Model):
+    """The downloadable package of a product version (补丁 / 升级包), private storage."""
+
+    version = models.OneToOneField(ProductVersion, on_delete=models.CASCADE, related_name="patch")
+    file = models.FileField(upload_to=patch_storage_name, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("patch")
+        verbose_name_plural = _("patches")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Installation(models.Model):
+    """Which version of a product a contract's customer runs (recorded by staff)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="installations")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(
+        ProductVersion, on_delete=models.PROTECT, related_name="installations"
+    )
+    installed_on = models.DateField(_("installed on"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("installed version")
+        verbose_name_plural = _("installed versions")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "product"], name="installation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract_id} {self.version_id}"
+
+
+class InspectionCheck(models.Model):
+    """The result of one checklist item of a completed inspection; an issue may raise an order."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="checks")
+    item = models.CharField(_("checklist item"), max_length=300)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=CheckOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+    raised = models.ForeignKey(
+        WorkOrder, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["work_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} {self.item}: {self.outcome}"
