@@ -1,0 +1,96 @@
+"""Django admin for product maintenance.
+
+Work orders, plans and their decisions change through the services (pages and API), so the
+admin shows them read-only; deputies and installed versions are plain records kept here.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from servicedesk.admin import ReadOnlyAdmin
+
+from .models import (
+    Deputy,
+    FaultLogEntry,
+    InspectionCheck,
+    Installation,
+    MaintenancePlan,
+    Patch,
+    PlanItem,
+    TimeEntry,
+    WorkOrder,
+    WorkOrderEvent,
+)
+
+
+class WorkOrderEventInline(admin.TabularInline):
+    model = WorkOrderEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "actor", "kind", "data"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(ReadOnlyAdmin):
+    list_display = ["number", "kind", "status", "title", "product", "drafted_by", "created_at"]
+    list_filter = ["kind", "status", "product"]
+    search_fields = ["number", "title"]
+    inlines = [WorkOrderEventInline]
+
+
+@admin.register(Deputy)
+class DeputyAdmin(admin.ModelAdmin):
+    list_display = ["manager", "deputy", "starts_on", "ends_on"]
+    raw_id_fields = ["manager", "deputy"]
+
+
+@admin.register(FaultLogEntry)
+class FaultLogEntryAdmin(ReadOnlyAdmin):
+    list_display = ["product", "recorded_on", "severity", "cause", "summary", "fixed_version"]
+    list_filter = ["product", "severity", "cause"]
+
+
+class PlanItemInline(admin.TabularInline):
+    model = PlanItem
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MaintenancePlan)
+class MaintenancePlanAdmin(ReadOnlyAdmin):
+    list_display = ["title", "contract", "starts_on", "ends_on", "status", "team"]
+    list_filter = ["status"]
+    inlines = [PlanItemInline]
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(ReadOnlyAdmin):
+    list_display = ["user", "worked_on", "minutes", "mode", "ticket", "work_order"]
+    list_filter = ["mode"]
+    raw_id_fields = ["ticket", "work_order"]
+
+
+@admin.register(Patch)
+class PatchAdmin(ReadOnlyAdmin):
+    list_display = ["version", "original_name", "size", "uploaded_by", "created_at"]
+
+
+@admin.register(Installation)
+class InstallationAdmin(admin.ModelAdmin):
+    list_display = ["contract", "product", "version", "installed_on"]
+    raw_id_fields = ["contract"]
+
+
+@admin.register(InspectionCheck)
+class InspectionCheckAdmin(ReadOnlyAdmin):
+    list_display = ["work_order", "item", "outcome"]
