@@ -21,6 +21,8 @@ from .models import (
     TimeEntry,
     WorkOrder,
     WorkOrderEvent,
+    WorkOrderSequence,
+    WorkOrderTicket,
 )
 
 
@@ -94,3 +96,26 @@ class InstallationAdmin(admin.ModelAdmin):
 @admin.register(InspectionCheck)
 class InspectionCheckAdmin(ReadOnlyAdmin):
     list_display = ["work_order", "item", "outcome"]
+
+
+@admin.register(WorkOrderEvent)
+class WorkOrderEventAdmin(ReadOnlyAdmin):
+    list_display = ["work_order", "kind", "actor", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["work_order"]
+
+
+@admin.register(WorkOrderTicket)
+class WorkOrderTicketAdmin(ReadOnlyAdmin):
+    list_display = ["work_order", "ticket", "created_at"]
+    raw_id_fields = ["work_order", "ticket"]
+
+
+@admin.register(PlanItem)
+class PlanItemAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "title", "recurrence", "lead_days"]
+
+
+@admin.register(WorkOrderSequence)
+class WorkOrderSequenceAdmin(ReadOnlyAdmin):
+    list_display = ["year", "last"]

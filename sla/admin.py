@@ -23,6 +23,7 @@ from .models import (
     ContractPolicy,
     EscalationLevel,
     SlaClock,
+    SlaClockEvent,
     SlaEscalation,
     SlaPolicy,
     SlaPolicyVersion,
@@ -115,4 +116,21 @@ class SlaClockAdmin(ReadOnlyAdmin):
 class SlaEscalationAdmin(ReadOnlyAdmin):
     list_display = ["clock", "level", "due_at", "created_at"]
     list_filter = ["level"]
+    raw_id_fields = ["clock"]
+
+
+@admin.register(SlaTarget)
+class SlaTargetAdmin(ReadOnlyAdmin):
+    list_display = ["version", "severity", "response_value", "resolution_value", "resolution_unit"]
+
+
+@admin.register(EscalationLevel)
+class EscalationLevelAdmin(ReadOnlyAdmin):
+    list_display = ["version", "level", "after_percent", "notify"]
+
+
+@admin.register(SlaClockEvent)
+class SlaClockEventAdmin(ReadOnlyAdmin):
+    list_display = ["clock", "kind", "at", "actor"]
+    list_filter = ["kind"]
     raw_id_fields = ["clock"]
