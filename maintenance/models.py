@@ -448,3 +448,28 @@ class InspectionCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order_id} {self.item}: {self.outcome}"
+
+
+class ReleaseEvent(models.Model):
+    """Append-only audit trail of releases: patch uploads and replacements, release-note
+    edits, installations recorded. ``data`` keeps the facts (file name, sha256, old -> new)."""
+
+    version = models.ForeignKey(
+        ProductVersion, on_delete=models.CASCADE, related_name="release_events"
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["version", "created_at"], name="release_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.kind}"
