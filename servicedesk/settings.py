@@ -152,6 +152,9 @@ ATTACHMENT_ALLOWED_EXTENSIONS = env.list(
     ],
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
+# Largest accepted patch / upgrade package (releases); kept in MEDIA_ROOT/patches/ and served
+# only through the permission-checked download views.
+PATCH_MAX_BYTES = env.int("PATCH_MAX_BYTES", default=200 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
