@@ -325,17 +325,34 @@ def reset_due() -> None:
 
 
 class Counter:
-    """An execute wrapper: counts statements and keeps the first claim query's SQL."""
+    """An execute wrapper: counts statements, times them by kind, keeps the claim's SQL."""
 
     def __init__(self) -> None:
         self.count = 0
         self.claim: tuple[str, Any] | None = None
+        self.by_kind: dict[str, list[float]] = {}
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
         if self.claim is None and "FOR UPDATE" in sql and CLOCK_TABLE in sql:
             self.claim = (sql, params)
-        return execute(sql, params, many, context)
+        words = sql.split()
+        verb = words[0].upper() if words else "?"
+        table = next((w.strip('"') for w in words[1:4] if w.strip('"').islower()), "")
+        if verb == "SELECT":
+            table = "claim" if "FOR UPDATE" in sql else "other"
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            entry = self.by_kind.setdefault(f"{verb} {table}".strip(), [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.perf_counter() - started
+
+    def summary(self) -> str:
+        return ", ".join(
+            f"{kind} {n}x {seconds * 1000:.0f} ms" for kind, (n, seconds) in self.by_kind.items()
+        )
 
 
 def timed_sweep(now: datetime, batch: int, profile: cProfile.Profile | None = None):
@@ -446,6 +463,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 "escalations": result.escalations,
                 "notifications": result.notifications,
                 "batches": result.batches,
+                "statements_by_kind": counter.by_kind,
             }
         )
         print(
@@ -454,6 +472,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             f"warnings, {result.breaches} breaches, {result.escalations} escalations, "
             f"{result.notifications} notifications, {result.batches} batches"
         )
+        print(f"    statements: {counter.summary()}")
         with connection.cursor() as cur:
             cur.execute(f'SELECT count(*) FROM "{CLOCK_TABLE}" WHERE next_check_at <= %s', [now])
             left = cur.fetchone()[0]
