@@ -11,11 +11,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 
 from .models import OutboxMessage
 
-CLOCK_LABELS = {"response": gettext_lazy("response"), "resolution": gettext_lazy("resolution")}
+CLOCK_LABELS = {
+    "response": pgettext_lazy("SLA clock", "response"),
+    "resolution": pgettext_lazy("SLA clock", "resolution"),
+}
 ROLE_LABELS = {
     "assignee": gettext_lazy("the assignee"),
     "team_lead": gettext_lazy("the service group lead"),
@@ -27,12 +30,12 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 SUBJECTS = {
-    "ticket.created": "Your request %(ticket)s was received",
-    "ticket.replied": "New reply on %(ticket)s",
-    "ticket.status_changed": "%(ticket)s changed status",
-    "ticket.assigned": "%(ticket)s was assigned to you",
-    "sla.warning": "SLA warning: %(ticket)s",
-    "sla.breach": "SLA breached: %(ticket)s",
+    "ticket.created": gettext_noop("Your request %(ticket)s was received"),
+    "ticket.replied": gettext_noop("New reply on %(ticket)s"),
+    "ticket.status_changed": gettext_noop("%(ticket)s changed status"),
+    "ticket.assigned": gettext_noop("%(ticket)s was assigned to you"),
+    "sla.warning": gettext_noop("SLA warning: %(ticket)s"),
+    "sla.breach": gettext_noop("SLA breached: %(ticket)s"),
 }
 # Topics with a body template of their own (templates/email/<topic>.txt, "." -> "_").
 BODY_TEMPLATES = frozenset({"sla.warning", "sla.breach"})

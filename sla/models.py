@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from servicedesk.models import Contract
 
@@ -20,8 +21,8 @@ SEVERITIES = (("L1", "L1"), ("L2", "L2"), ("L3", "L3"), ("L4", "L4"))
 
 
 class ClockKind(models.TextChoices):
-    RESPONSE = "response", _("Response")
-    RESOLUTION = "resolution", _("Resolution")
+    RESPONSE = "response", pgettext_lazy("SLA clock", "Response")
+    RESOLUTION = "resolution", pgettext_lazy("SLA clock", "Resolution")
 
 
 class ClockState(models.TextChoices):
@@ -124,7 +125,9 @@ class SlaTarget(models.Model):
     resolution_calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.PROTECT, related_name="+"
     )
-    warn_percent = models.PositiveSmallIntegerField(_("warn at % of the target"), default=75)
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warning threshold (percent of the target)"), default=75
+    )
 
     class Meta:
         ordering = ["version", "severity"]
@@ -149,7 +152,9 @@ class EscalationLevel(models.Model):
         SlaPolicyVersion, on_delete=models.CASCADE, related_name="escalation_levels"
     )
     level = models.PositiveSmallIntegerField(_("level"))
-    after_percent = models.PositiveIntegerField(_("after % of the target"), null=True, blank=True)
+    after_percent = models.PositiveIntegerField(
+        _("after this percent of the target"), null=True, blank=True
+    )
     notify = models.JSONField(_("notify"), default=list)
 
     class Meta:

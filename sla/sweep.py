@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import JSONField
 from django.utils import timezone
 
@@ -209,10 +209,19 @@ def _arrays(model, names: list[str], rows: list[dict[str, Any]]) -> tuple[list[s
     return placeholders, params
 
 
+def _set_based() -> bool:
+    """The array-based statements are PostgreSQL's; elsewhere (SQLite, the embedded default)
+    the same rows are written through the ORM's bulk operations."""
+    return connection.vendor == "postgresql"
+
+
 def _insert(model, rows: list[dict[str, Any]], suffix: str = "") -> list[tuple[Any, ...]]:
     """Insert ``rows`` (attname -> value) in one ``INSERT ... SELECT FROM unnest(...)``;
     ``suffix`` may add ``ON CONFLICT`` and ``RETURNING`` (the returned rows are the result)."""
     if not rows:
+        return []
+    if not _set_based():
+        model.objects.bulk_create([model(**row) for row in rows])
         return []
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
@@ -238,6 +247,9 @@ def _update(model, objs: list[Any], names: list[str]) -> None:
     """Save the fields ``names`` of ``objs`` in one ``UPDATE ... FROM unnest(...)``: what
     ``bulk_update`` does without its CASE per field and row (4,000 expressions to build
     for 500 clocks, and 500 comparisons per row and field to run)."""
+    if not _set_based():
+        model.objects.bulk_update(objs, names)
+        return
     quote = connection.ops.quote_name
     pk = model._meta.pk
     fields = [pk, *(model._meta.get_field(name) for name in names)]
@@ -271,10 +283,24 @@ def _insert_escalations(items: list[_Reached], now: datetime) -> set[tuple[int, 
         }
         for item in items
     ]
+    if not _set_based():
+        return _insert_escalations_one_by_one(rows)
     new = _insert(
         SlaEscalation, rows, "ON CONFLICT (clock_id, level) DO NOTHING RETURNING clock_id, level"
     )
     return {(clock_id, level) for clock_id, level in new}
+
+
+def _insert_escalations_one_by_one(rows: list[dict[str, Any]]) -> set[tuple[int, int]]:
+    new = set()
+    for row in rows:
+        try:
+            with transaction.atomic():  # a savepoint: the unique constraint is the guard
+                SlaEscalation.objects.create(**row)
+        except IntegrityError:
+            continue
+        new.add((row["clock_id"], row["level"]))
+    return new
 
 
 def _messages(item: _Reached) -> list[dict[str, Any]]:
