@@ -51,6 +51,7 @@ from ._demo_data import (
     TEAMS,
     TITLES,
 )
+from ._demo_maintenance import load_maintenance
 from ._demo_timeline import Timeline, move_back
 
 
@@ -67,6 +68,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             directory = _load_directory()
             count = _load_tickets(directory, random.Random(seed))
+            load_maintenance(directory, random.Random(seed))
             _settle_outbox()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {count} tickets."))
         if verbosity >= 1:
