@@ -1,0 +1,19 @@
+"""The maintenance calendar: scheduled inspections (preventive work orders) overdue and due
+in the next 60 days, per service group and customer."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from . import queries
+from .access import staff_required
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def maintenance_calendar(request: HttpRequest) -> HttpResponse:
+    context = queries.inspection_calendar(request.user)
+    context["days"] = queries.CALENDAR_DAYS
+    return render(request, "maintenance/calendar.html", context)
