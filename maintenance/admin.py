@@ -18,6 +18,7 @@ from .models import (
     MaintenancePlan,
     Patch,
     PlanItem,
+    ReleaseEvent,
     TimeEntry,
     WorkOrder,
     WorkOrderEvent,
@@ -119,3 +120,10 @@ class PlanItemAdmin(ReadOnlyAdmin):
 @admin.register(WorkOrderSequence)
 class WorkOrderSequenceAdmin(ReadOnlyAdmin):
     list_display = ["year", "last"]
+
+
+@admin.register(ReleaseEvent)
+class ReleaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["version", "kind", "contract", "actor", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["version", "contract"]
