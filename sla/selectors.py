@@ -18,19 +18,21 @@ from .models import BusinessCalendar, ClockState, EscalationLevel, Recipient, Sl
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
 
-@lru_cache(maxsize=256)
-def _calendar(pk: int, stamp: str, spec_key: str) -> bcal.BusinessCalendar:
-    import json
-
-    return bcal.BusinessCalendar.from_spec(json.loads(spec_key))
+_calendars: dict[tuple[int, str], bcal.BusinessCalendar] = {}
 
 
 def calendar_of(calendar: BusinessCalendar) -> bcal.BusinessCalendar:
-    """The calendar object of a row, built once per process and per saved version."""
-    import json
-
-    stamp = calendar.updated_at.isoformat() if calendar.updated_at else ""
-    return _calendar(calendar.pk or 0, stamp, json.dumps(calendar.spec, sort_keys=True))
+    """The calendar object of a row, built once per process and per saved version (every
+    save moves ``updated_at``); an unsaved row is built each time."""
+    if not (calendar.pk and calendar.updated_at):
+        return bcal.BusinessCalendar.from_spec(calendar.spec)
+    key = (calendar.pk, calendar.updated_at.isoformat())
+    found = _calendars.get(key)
+    if found is None:
+        if len(_calendars) > 256:
+            _calendars.clear()
+        found = _calendars[key] = bcal.BusinessCalendar.from_spec(calendar.spec)
+    return found
 
 
 def ordinary_day_minutes(spec: dict[str, Any]) -> int:

@@ -361,7 +361,9 @@ def _intake_target(contract_id: int | None, severity: str) -> SlaTarget:
 
 def _target_for(version: SlaPolicyVersion, severity: str) -> SlaTarget:
     target = (
-        SlaTarget.objects.select_related("response_calendar", "resolution_calendar", "version")
+        SlaTarget.objects.select_related(
+            "response_calendar", "resolution_calendar", "version__policy"
+        )
         .filter(version=version, severity=severity)
         .first()
     )
@@ -455,7 +457,7 @@ def clocks_save(ticket_id: int, clocks: list[SlaClock], *, actor: User | None = 
     for clock in clocks:
         clock.ticket_id = ticket_id
     SlaClock.objects.bulk_create(clocks)
-    SlaClockEvent.objects.bulk_create(
+    events = [
         _event(
             c,
             "started",
@@ -465,7 +467,11 @@ def clocks_save(ticket_id: int, clocks: list[SlaClock], *, actor: User | None = 
             version=c.policy_version.number,
         )
         for c in clocks
-    )
+    ]
+    SlaClockEvent.objects.bulk_create(events)
+    for clock, started in zip(clocks, events, strict=True):
+        # What a response about the new ticket shows, without reading it back.
+        clock._prefetched_objects_cache = {"events": [started]}  # type: ignore[attr-defined]
 
 
 def _locked(ticket_id: int) -> list[SlaClock]:

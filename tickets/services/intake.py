@@ -166,6 +166,7 @@ def ticket_create(
         data={"number": ticket.number, "kind": kind, "channel": channel, "severity": effective},
     )
     clocks_save(ticket.pk, clocks, actor=actor)
+    ticket.sla_clocks = clocks  # type: ignore[attr-defined]  # the response needs no re-read
     if attachments:
         _store_attachments(ticket, actor, attachments, None, internal=False)
     _notify_requester(

@@ -111,9 +111,10 @@ class TicketSerializer(serializers.ModelSerializer):
     @extend_schema_field(ClockSerializer(many=True))
     def get_sla(self, obj: Ticket) -> list[dict[str, Any]]:
         now = timezone.now()
-        return ClockSerializer(
-            [clock_summary(clock, now) for clock in ticket_clocks(obj.pk)], many=True
-        ).data
+        clocks = getattr(obj, "sla_clocks", None)  # set by ticket_create on a new ticket
+        if clocks is None:
+            clocks = ticket_clocks(obj.pk)
+        return ClockSerializer([clock_summary(clock, now) for clock in clocks], many=True).data
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_transitions(self, obj: Ticket) -> list[str]:
