@@ -92,9 +92,9 @@ def ticket_rows_named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         quote = connection.ops.quote_name
         branches, params = [], []
         for index, (_field, model, columns, ids) in enumerate(wanted):
-            names = [quote(model._meta.get_field(column).column) for column in columns]
+            names = [quote(model._meta.get_field(column).column) for column in columns]  # type: ignore[union-attr,arg-type]
             names += ["''"] * (3 - len(names))  # every branch has the same three columns
-            pk = quote(model._meta.pk.column)
+            pk = quote(model._meta.pk.column)  # type: ignore[arg-type,union-attr]
             placeholders = ", ".join(["%s"] * len(ids))
             branches.append(  # identifiers from the models' metadata; the ids are parameters
                 f"SELECT {index}, {pk}, {', '.join(names)} FROM {quote(model._meta.db_table)} "  # noqa: S608
@@ -107,10 +107,10 @@ def ticket_rows_named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 found[(index, pk)] = tuple(values)
     present = {field: index for index, (field, *_rest) in enumerate(wanted)}
     for field, _model, columns in ROW_REFERENCES:
-        index = present.get(field)
+        branch = present.get(field)
         key = f"{field}_id"
         for row in rows:
-            ref = None if index is None else found.get((index, row[key]))
+            ref = None if branch is None else found.get((branch, row[key]))
             for position, column in enumerate(columns):
                 row[f"{field}__{column}"] = ref[position] if ref else None
     return rows
