@@ -473,3 +473,22 @@ class ReleaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version_id} {self.kind}"
+
+
+class PlanEvent(models.Model):
+    """Append-only audit trail of a maintenance plan: drafting, edits, sign-off, closing."""
+
+    plan = models.ForeignKey(MaintenancePlan, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["plan", "created_at"], name="plan_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.kind}"
