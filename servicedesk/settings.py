@@ -234,6 +234,11 @@ SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {"task": "servicedesk.tasks.outbox_deliver_task", "schedule": 60.0},
     "sla-sweep": {"task": "sla.tasks.sla_sweep_task", "schedule": SLA_SWEEP_SECONDS},
+    # Hourly, idempotent: scheduled inspections appear within an hour of their lead day.
+    "inspections-generate": {
+        "task": "maintenance.tasks.inspections_generate_task",
+        "schedule": 3600.0,
+    },
 }
 
 LOGGING = {
