@@ -17,6 +17,7 @@ from .models import (
     Installation,
     MaintenancePlan,
     Patch,
+    PlanEvent,
     PlanItem,
     ReleaseEvent,
     TimeEntry,
@@ -127,3 +128,8 @@ class ReleaseEventAdmin(ReadOnlyAdmin):
     list_display = ["version", "kind", "contract", "actor", "created_at"]
     list_filter = ["kind"]
     raw_id_fields = ["version", "contract"]
+
+
+@admin.register(PlanEvent)
+class PlanEventAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "kind", "actor", "created_at"]
