@@ -307,33 +307,42 @@ def inspections_generate(*, today: dt.date | None = None) -> int:
     and occurrence (the ``wo_one_per_plan_occurrence`` constraint); a second run creates
     nothing.
 
-    Locking: the occurrences are computed outside any lock; then, in one transaction, the
-    year's number sequence row is locked (``SELECT ... FOR UPDATE``), the existing orders
-    are read, numbers for the missing ones are taken in one ``UPDATE ... RETURNING`` and
-    orders and events are inserted in batches. Two concurrent runs therefore serialise
-    and the second finds everything created (no duplicate, no gap in the numbers); a
-    work order drafted meanwhile waits for the insert (about a second at 10,000 orders).
+    Locking: the occurrences, the orders that already exist and the new orders' rows are
+    worked out without a lock, so a run with nothing new (every run but the first of a
+    day) takes none. Then, in one transaction, the year's number sequence row is locked
+    (``SELECT ... FOR UPDATE``), the existing orders are read again (a concurrent run may
+    have created some), numbers for the rest are taken in one ``UPDATE ... RETURNING`` and
+    orders and events are inserted in batches. Two concurrent runs serialise on that row
+    and the second finds everything created: no duplicate, no gap in the numbers. A work
+    order drafted meanwhile waits for the inserts (about 2 s at 15,000 new orders, see
+    docs/PERFORMANCE.md).
     """
     today = today or timezone.localdate()
     due = _due(today)
     if not due:
         return 0
+    low, high = min(d.occurrence for d in due), max(d.occurrence for d in due)
+    existing = _existing(low, high)
     now = timezone.now()
+    pending = {
+        (d.item_id, d.occurrence): _preventive(d, now)
+        for d in due
+        if (d.item_id, d.occurrence) not in existing
+    }
+    if not pending:
+        return 0
     year = timezone.localtime(now).year
     with transaction.atomic():
         _sequence_lock(year)
-        low, high = min(d.occurrence for d in due), max(d.occurrence for d in due)
-        existing = set(
-            WorkOrder.objects.filter(
-                plan_item__isnull=False, occurrence__gte=low, occurrence__lte=high
-            ).values_list("plan_item_id", "occurrence")
-        )
-        missing = [d for d in due if (d.item_id, d.occurrence) not in existing]
-        if not missing:
+        existing = _existing(low, high)
+        orders = [order for key, order in pending.items() if key not in existing]
+        if not orders:
             return 0
-        numbers = _numbers_take(year, len(missing))
+        numbers = _numbers_take(year, len(orders))
+        for order, number in zip(orders, numbers, strict=True):
+            order.number = number
         WorkOrder.objects.bulk_create(
-            [_preventive(d, number, now) for d, number in zip(missing, numbers, strict=True)],
+            orders,
             batch_size=GENERATE_BATCH,
             ignore_conflicts=True,  # the constraint is the last word on "one per occurrence"
         )
@@ -357,6 +366,14 @@ def inspections_generate(*, today: dt.date | None = None) -> int:
         )
     logger.info("inspections generated: %s (due %s)", len(created), len(due))
     return len(created)
+
+
+def _existing(low: dt.date, high: dt.date) -> set[tuple[int, dt.date | None]]:
+    return set(
+        WorkOrder.objects.filter(
+            plan_item__isnull=False, occurrence__gte=low, occurrence__lte=high
+        ).values_list("plan_item_id", "occurrence")
+    )
 
 
 def _due(today: dt.date) -> list[_Due]:
@@ -390,11 +407,11 @@ def _due(today: dt.date) -> list[_Due]:
     return due
 
 
-def _preventive(due: _Due, number: str, now: dt.datetime) -> WorkOrder:
+def _preventive(due: _Due, now: dt.datetime) -> WorkOrder:
+    """The order's row without its number (taken later, under the sequence lock)."""
     row = due.row
     title = f"{row[1][:188]} {due.occurrence.isoformat()}"
     return WorkOrder(
-        number=number,
         kind=WorkOrderKind.PREVENTIVE,
         status=S.APPROVED,
         title=title,
