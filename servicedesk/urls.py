@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from maintenance.urls_releases import portal_urlpatterns, staff_urlpatterns
+
 
 def healthz(request):
     return JsonResponse({"status": "ok"})
@@ -18,6 +20,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/<str:version>/", include("servicedesk.api.urls")),
+    path("portal/downloads/", include((portal_urlpatterns, "downloads"))),
+    path("staff/releases/", include((staff_urlpatterns, "releases"))),
     path("maintenance/", include(("maintenance.urls", "maintenance"))),
     path("", include("tickets.urls")),
 ]
