@@ -80,17 +80,24 @@ def _values(value: Any) -> list[Any]:
 
 
 def work_order_list(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[WorkOrder]:
-    """Work orders ``user`` may see, filtered, with what a list row shows prefetched
-    (product, team, assignee, drafter and the linked tickets with their SLA deadlines).
+    """Work orders ``user`` may see, filtered (``filter_work_orders``), with what a list
+    row shows prefetched: product, team, assignee, drafter and the linked tickets with
+    their SLA deadlines. Ordered by the model's default (``-created_at, -id``); callers
+    page by an indexed order."""
+    qs = filter_work_orders(visible_work_orders(user), user, filters or {})
+    return qs.prefetch_related(*LIST_PREFETCH, _linked_tickets())
 
-    ``filters`` keys: ``status`` and ``kind`` (a value or a list), ``product``, ``team``,
-    ``assignee`` (instance or id), ``ticket`` (a ticket or its id: orders linking it),
-    ``q`` (the number, or text in the title), ``awaiting_my_approval`` (True: the approval
-    inbox's rows, see ``approval_inbox``). Unordered beyond the model's default
-    (``-created_at, -id``); callers page by an indexed order.
+
+def filter_work_orders(
+    qs: QuerySet[WorkOrder], user: Any, filters: Mapping[str, Any]
+) -> QuerySet[WorkOrder]:
+    """Apply clean filter values to ``qs`` (which must come from ``visible_work_orders``).
+
+    Keys: ``status`` and ``kind`` (a value or a list), ``product``, ``team``, ``assignee``
+    (instance or id), ``ticket`` (a ticket or its id: orders linking it), ``q`` (the number,
+    or text in the title), ``awaiting_my_approval`` (True: only orders ``user`` may sign,
+    see ``approval_inbox``).
     """
-    filters = filters or {}
-    qs = visible_work_orders(user)
     if filters.get("awaiting_my_approval"):
         qs = _awaiting(user, qs)
     statuses = _values(filters.get("status"))
@@ -103,13 +110,13 @@ def work_order_list(user: Any, filters: Mapping[str, Any] | None = None) -> Quer
         if filters.get(name) not in (None, ""):
             qs = qs.filter(**{name: filters[name]})
     if filters.get("ticket") not in (None, ""):
-        # EXISTS-free semi-join through the link table's (work_order, ticket) unique index
+        # a semi-join through the link table's (work_order, ticket) unique index
         ticket_orders = WorkOrderTicket.objects.filter(ticket=filters["ticket"])
         qs = qs.filter(pk__in=ticket_orders.values("work_order_id"))
     text = (filters.get("q") or "").strip()
     if text:
         qs = qs.filter(Q(number__iexact=text) | Q(title__icontains=text))
-    return qs.prefetch_related(*LIST_PREFETCH, _linked_tickets())
+    return qs
 
 
 def work_order_get_for(user: Any, pk: Any) -> WorkOrder:
@@ -200,16 +207,29 @@ def with_deadlines(orders: Iterable[WorkOrder], now: dt.datetime | None = None) 
 
 def fault_log(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[FaultLogEntry]:
     """产品故障记录: lines of the product fault log, newest first (staff only; everyone
-    else gets none), with product, work order, versions and ticket numbers prefetched.
-
-    ``filters`` keys: ``product`` (instance or id), ``severity``, ``cause`` (a value or a
-    list), ``date_from``, ``date_to`` (inclusive dates), ``version`` (a version or its id:
-    lines where it is affected or is the fixed version).
-    """
-    filters = filters or {}
+    else gets none), filtered (``filter_fault_log``), with product, work order, versions
+    and ticket numbers prefetched."""
     if not is_staff_user(user):  # as work_order_visibility_q: the log is staff-only
         return FaultLogEntry.objects.none()
-    qs = FaultLogEntry.objects.all()
+    qs = filter_fault_log(FaultLogEntry.objects.all(), filters or {})
+    return qs.order_by("-recorded_on", "-id").prefetch_related(
+        Prefetch("product", queryset=Product.objects.only("id", "code", "name")),
+        Prefetch("work_order", queryset=WorkOrder.objects.only("id", "number", "status")),
+        Prefetch("fixed_version", queryset=ProductVersion.objects.only("id", "version")),
+        Prefetch(
+            "affected_versions",
+            queryset=ProductVersion.objects.only("id", "version").order_by("id"),
+        ),
+        Prefetch("tickets", queryset=Ticket.objects.only("id", "number").order_by("id")),
+    )
+
+
+def filter_fault_log(
+    qs: QuerySet[FaultLogEntry], filters: Mapping[str, Any]
+) -> QuerySet[FaultLogEntry]:
+    """Keys: ``product`` (instance or id), ``severity``, ``cause`` (a value or a list),
+    ``date_from``, ``date_to`` (inclusive dates), ``version`` (a version or its id: lines
+    where it is affected or is the fixed version)."""
     if filters.get("product") not in (None, ""):
         qs = qs.filter(product=filters["product"])
     severities = _values(filters.get("severity"))
@@ -228,16 +248,7 @@ def fault_log(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[F
             productversion=version
         ).values("faultlogentry_id")
         qs = qs.filter(Q(fixed_version=version) | Q(pk__in=affected))
-    return qs.order_by("-recorded_on", "-id").prefetch_related(
-        Prefetch("product", queryset=Product.objects.only("id", "code", "name")),
-        Prefetch("work_order", queryset=WorkOrder.objects.only("id", "number", "status")),
-        Prefetch("fixed_version", queryset=ProductVersion.objects.only("id", "version")),
-        Prefetch(
-            "affected_versions",
-            queryset=ProductVersion.objects.only("id", "version").order_by("id"),
-        ),
-        Prefetch("tickets", queryset=Ticket.objects.only("id", "number").order_by("id")),
-    )
+    return qs
 
 
 # --------------------------------------------------------------------------- service hours
@@ -246,15 +257,19 @@ TOTAL_GROUPS = ("ticket", "work_order", "customer", "engineer")
 
 
 def time_entry_list(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[TimeEntry]:
-    """服务机时 entries (staff only), newest day first.
-
-    ``filters`` keys: ``user``, ``ticket``, ``work_order`` (instance or id), ``mode``,
-    ``date_from``, ``date_to`` (inclusive).
-    """
-    filters = filters or {}
+    """服务机时 entries (staff only), filtered (``filter_time_entries``), newest day first."""
     if not is_staff_user(user):
         return TimeEntry.objects.none()
-    qs = TimeEntry.objects.all()
+    return filter_time_entries(TimeEntry.objects.all(), filters or {}).prefetch_related(
+        Prefetch("user", queryset=_users()),
+        Prefetch("ticket", queryset=Ticket.objects.only("id", "number")),
+        Prefetch("work_order", queryset=WorkOrder.objects.only("id", "number")),
+    )
+
+
+def filter_time_entries(qs: QuerySet[TimeEntry], filters: Mapping[str, Any]) -> QuerySet[TimeEntry]:
+    """Keys: ``user``, ``ticket``, ``work_order`` (instance or id), ``mode``, ``date_from``,
+    ``date_to`` (inclusive)."""
     for name in ("user", "ticket", "work_order", "mode"):
         if filters.get(name) not in (None, ""):
             qs = qs.filter(**{name: filters[name]})
@@ -262,11 +277,7 @@ def time_entry_list(user: Any, filters: Mapping[str, Any] | None = None) -> Quer
         qs = qs.filter(worked_on__gte=filters["date_from"])
     if filters.get("date_to"):
         qs = qs.filter(worked_on__lte=filters["date_to"])
-    return qs.prefetch_related(
-        Prefetch("user", queryset=_users()),
-        Prefetch("ticket", queryset=Ticket.objects.only("id", "number")),
-        Prefetch("work_order", queryset=WorkOrder.objects.only("id", "number")),
-    )
+    return qs
 
 
 def time_entry_totals(
@@ -274,9 +285,11 @@ def time_entry_totals(
     group_by: str,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    *,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """Minutes and entry counts per ticket, work order, customer or engineer, computed by
-    the database (one ``GROUP BY``), largest first.
+    the database (one ``GROUP BY``), largest first; ``limit`` keeps the largest rows.
 
     An entry on a work order counts for the customer of the order's first linked ticket.
     Each row: ``key`` (the id, None for "none"), ``label``, ``minutes``, ``entries``.
@@ -302,11 +315,12 @@ def time_entry_totals(
         )
         qs = qs.annotate(key=org_id)
     fields = ["key"] if group_by == "customer" else ["key", "label"]
-    rows = list(
+    grouped = (
         qs.values(*fields)
         .annotate(minutes=Sum("minutes"), entries=Count("id"))
         .order_by("-minutes", "key")
     )
+    rows = list(grouped if limit is None else grouped[:limit])
     if group_by == "customer":
         names = dict(
             Organization.objects.filter(pk__in=[r["key"] for r in rows if r["key"]]).values_list(
