@@ -214,7 +214,7 @@ def timed(today: dt.date, *, cold: bool) -> dict:
     from django.db import connection
 
     from maintenance import recurrence
-    from maintenance.services import plans
+    from maintenance.services import inspections
 
     if cold:
         recurrence._occurrences.cache_clear()
@@ -231,7 +231,7 @@ def timed(today: dt.date, *, cold: bool) -> dict:
 
     with connection.execute_wrapper(count):
         started = time.perf_counter()
-        created = plans.inspections_generate(today=today)
+        created = inspections.inspections_generate(today=today)
         ended = time.perf_counter()
     return {
         "seconds": ended - started,
@@ -244,12 +244,12 @@ def timed(today: dt.date, *, cold: bool) -> dict:
 
 def compute_only(today: dt.date) -> tuple[float, int]:
     from maintenance import recurrence
-    from maintenance.services import plans
+    from maintenance.services import inspections
 
     recurrence._occurrences.cache_clear()
     recurrence._ever_occurs_cached.cache_clear()
     started = time.perf_counter()
-    due = plans._due(today)
+    due = inspections._due(today)
     return time.perf_counter() - started, len(due)
 
 
@@ -259,13 +259,13 @@ def naive(today: dt.date, count: int) -> float:
     from django.db import transaction
     from django.utils import timezone
 
-    from maintenance.services import _common, plans
+    from maintenance.services import _common, inspections
 
-    due = plans._due(today)[:count]
+    due = inspections._due(today)[:count]
     started = time.perf_counter()
     with transaction.atomic():
         for d in due:
-            order = plans._preventive(d, timezone.now())
+            order = inspections._preventive(d, timezone.now())
             order.number = _common.next_number(timezone.now())
             order.save()
             _common.event(order, None, "generated", occurrence=str(d.occurrence))

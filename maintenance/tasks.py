@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services.plans import inspections_generate
+from .services.inspections import inspections_generate
 
 
 @shared_task(ignore_result=True)
