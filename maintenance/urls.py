@@ -3,9 +3,11 @@
 from django.urls import path
 
 from . import views
+from .views import plans as plan_views
 
 app_name = "maintenance"
 wo = "work-orders/<int:pk>"
+plan = "plans/<int:pk>"
 urlpatterns = [
     path("work-orders/", views.work_order_list, name="work-orders"),
     path(f"{wo}/", views.work_order_detail, name="work-order"),
@@ -26,4 +28,18 @@ urlpatterns = [
     path("fault-log/export.csv", views.fault_log_export_csv, name="fault-log-csv"),
     path("fault-log/export.xlsx", views.fault_log_export_xlsx, name="fault-log-xlsx"),
     path("calendar/", views.maintenance_calendar, name="calendar"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/new/", plan_views.plan_create, name="plan-new"),
+    path(f"{plan}/", plan_views.plan_detail, name="plan"),
+    path(f"{plan}/edit/", plan_views.plan_edit, name="plan-edit"),
+    path(f"{plan}/submit/", plan_views.plan_submit, name="plan-submit"),
+    path(f"{plan}/approve/", plan_views.plan_approve, name="plan-approve"),
+    path(f"{plan}/reject/", plan_views.plan_reject, name="plan-reject"),
+    path(f"{plan}/close/", plan_views.plan_close, name="plan-close"),
+    path(f"{wo}/inspection/", plan_views.inspection_complete, name="inspection-complete"),
+    path(
+        "inspection-checks/<int:pk>/raise/",
+        plan_views.inspection_raise_corrective,
+        name="inspection-raise",
+    ),
 ]
