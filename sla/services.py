@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, NotAllowed, ValidationFailed
@@ -354,9 +355,29 @@ def _intake_target(contract_id: int | None, severity: str) -> SlaTarget:
     hit = _plan_cache.get(key)
     if hit is not None and hit[0] > now:
         return hit[1]
-    target = _target_for(current_version_for(contract_id), severity)
+    target = _newest_target(contract_id, severity)
+    if target is None:  # first use (no default policy yet), or a policy without targets
+        target = _target_for(current_version_for(contract_id), severity)
     _plan_cache[key] = (now + PLAN_CACHE_SECONDS, target)
     return target
+
+
+def _newest_target(contract_id: int | None, severity: str) -> SlaTarget | None:
+    """``_target_for(current_version_for(contract_id), severity)`` in one query, or None when
+    that path has something to create or to report (``policy_ensure_default``, Conflict)."""
+    default = SlaPolicy.objects.filter(is_default=True).values("pk")[:1]
+    policy: Any = Subquery(default)
+    if contract_id is not None:
+        chosen = ContractPolicy.objects.filter(contract_id=contract_id).values("policy_id")[:1]
+        policy = Coalesce(Subquery(chosen), policy)
+    newest = SlaPolicyVersion.objects.filter(policy_id=policy).order_by("-number").values("pk")[:1]
+    return (
+        SlaTarget.objects.select_related(
+            "response_calendar", "resolution_calendar", "version__policy"
+        )
+        .filter(version_id=Subquery(newest), severity=severity)
+        .first()
+    )
 
 
 def _target_for(version: SlaPolicyVersion, severity: str) -> SlaTarget:
@@ -382,7 +403,7 @@ def _apply_target(clock: SlaClock, target: SlaTarget) -> None:
         getattr(target, f"{clock.kind}_value"), getattr(target, f"{clock.kind}_unit"), calendar
     )
     clock.warn_percent = target.warn_percent
-    clock.policy_version_id = target.version_id
+    clock.policy_version = target.version  # read with the target: events and responses use it
     clock.severity = target.severity
 
 

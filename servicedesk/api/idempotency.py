@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -59,6 +60,36 @@ def _body_hash(request) -> str:
     return digest.hexdigest()
 
 
+def _reserve(record: IdempotencyRecord) -> IdempotencyRecord | None:
+    """Insert the key's row, or None when the caller already used the key.
+
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING id``: one statement, no savepoint. A
+    concurrent insert of the same key waits on the unique index until the first
+    transaction ends; if that one committed, nothing is inserted here and the caller reads
+    and replays its row, if it rolled back, this insert goes ahead.
+    """
+    fields = ["owner_key", "key", "method", "path", "body_hash", "created_at"]
+    opts = IdempotencyRecord._meta
+    qn = connection.ops.quote_name
+    columns = [opts.get_field(name).column for name in fields]
+    sql = (
+        f"INSERT INTO {qn(opts.db_table)} ({', '.join(map(qn, columns))}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({qn('owner_key')}, {qn('key')}) DO NOTHING RETURNING {qn(opts.pk.column)}"
+    )
+    params = [
+        opts.get_field(name).get_db_prep_save(getattr(record, name), connection) for name in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record.pk = row[0]
+    record._state.adding = False
+    return record
+
+
 class IdempotentMixin:
     """Mix into an APIView/ViewSet to make its POSTs idempotent under ``Idempotency-Key``."""
 
@@ -84,18 +115,20 @@ class IdempotentMixin:
             )
         body_hash = _body_hash(request)
         owner = _owner(request)
-        try:
-            with transaction.atomic():
-                self._idempotency_record = IdempotencyRecord.objects.create(
-                    owner_key=owner,
-                    key=key,
-                    method=request.method,
-                    path=request.path,
-                    body_hash=body_hash,
-                )
+        reserved = _reserve(
+            IdempotencyRecord(
+                owner_key=owner,
+                key=key,
+                method=request.method,
+                path=request.path,
+                body_hash=body_hash,
+                created_at=timezone.now(),
+            )
+        )
+        if reserved is not None:
+            self._idempotency_record = reserved
             return
-        except IntegrityError:
-            record = IdempotencyRecord.objects.get(owner_key=owner, key=key)
+        record = IdempotencyRecord.objects.get(owner_key=owner, key=key)
         if record.body_hash != body_hash:
             raise IdempotencyError(
                 422,

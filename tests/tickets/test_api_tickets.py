@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
 
 from servicedesk.choices import Role
 from tests import factories as f
@@ -555,3 +556,81 @@ def test_customer_cannot_probe_other_organizations_through_the_filter(customer, 
     assert foreign.status_code == missing.status_code == 400
     assert foreign.json()["fields"].keys() == missing.json()["fields"].keys() == {"organization"}
     assert client.get(LIST, {"organization": org.pk}).status_code == 200
+
+
+def test_create_query_count_is_constant(manager, org, django_assert_num_queries):
+    """``POST /tickets/`` as an integration sends it (token, Idempotency-Key, no product).
+
+    Warm caches (token, SLA target): open the transaction; reserve the key (one INSERT ...
+    ON CONFLICT); the organization; the service's savepoint; the number (UPDATE ...
+    RETURNING); the ticket; its created event; both clocks (one INSERT); their started
+    events (one INSERT); release; store the response; commit. The first create after an
+    SLA change also reads the target and its version's escalation levels (two queries)."""
+    from servicedesk.services import api_token_create
+    from sla.services import plan_cache_clear
+
+    _token, key = api_token_create(name="int", user=manager, scope="write", created_by=manager)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    def create(n: int):
+        body = {"organization": org.pk, "kind": "fault", "title": f"Export fails {n}"}
+        response = client.post(LIST, body, format="json", HTTP_IDEMPOTENCY_KEY=f"k-{n}")
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    create(0)  # creates the default policy, warms the caches
+    with django_assert_num_queries(12):
+        created = create(1)
+    assert [c["kind"] for c in created["sla"]] == ["response", "resolution"]
+    assert created["sla"][0]["explanation"][0]["kind"] == "started"
+    plan_cache_clear()
+    with django_assert_num_queries(14):
+        create(2)
+    ticket = Ticket.objects.get(pk=created["id"])
+    assert ticket.events.filter(kind="created").count() == 1
+    assert ticket.clocks.filter(events__kind="started").count() == 2
+    assert ticket.number == created["number"]
+
+
+def test_hand_built_ticket_matches_the_declared_serializer(
+    customer, engineer, team, product, version, monkeypatch
+):
+    """The fast detail representation must say exactly what DRF's generic fields would,
+    for a ticket just created (clocks in memory) and one read back with every reference."""
+    from django.utils import timezone
+    from rest_framework import serializers as drf
+    from rest_framework.test import APIRequestFactory
+
+    from tickets.api.serializers import TicketSerializer
+    from tickets.selectors import ticket_get_for
+    from tickets.services import ticket_assign, ticket_transition
+
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    request = APIRequestFactory().get(LIST)
+    request.user = engineer
+    context = {"request": request}
+
+    def both(ticket):
+        fast = TicketSerializer(ticket, context=context).data
+        generic = drf.ModelSerializer.to_representation(TicketSerializer(context=context), ticket)
+        return fast, generic
+
+    fresh = make_ticket(customer, product, product_version=version, proposed_severity="L2")
+    fast, generic = both(fresh)
+    assert list(fast) == list(generic) == TicketSerializer.Meta.fields
+    assert dict(fast) == dict(generic)
+
+    ticket_assign(fresh, actor=engineer, team=team, assignee=engineer)
+    ticket = ticket_transition(
+        ticket_get_for(engineer, fresh.pk),
+        actor=engineer,
+        to_status=TicketStatus.WAITING_CUSTOMER,
+        comment="Which version do you run?",
+    )
+    read = ticket_get_for(engineer, ticket.pk)
+    fast, generic = both(read)
+    assert read.assignee_id and read.team_id and read.contact_id
+    assert [c["state"] for c in fast["sla"]] == ["met", "paused"]  # the question was a public reply
+    assert dict(fast) == dict(generic)

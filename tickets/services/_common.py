@@ -9,8 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,14 +36,31 @@ def _event(
 def _next_number(now: datetime) -> str:
     """``SD-<year>-<6 digits>``; the year row is locked until commit, so numbers never repeat."""
     year = timezone.localtime(now).year
-    if not TicketNumberSequence.objects.filter(year=year).update(last=F("last") + 1):
+    last = _increment_number(year)
+    if last is None:
         try:
             with transaction.atomic():
                 TicketNumberSequence.objects.create(year=year, last=1)
+                last = 1
         except IntegrityError:  # another transaction created the year's row first
-            TicketNumberSequence.objects.filter(year=year).update(last=F("last") + 1)
-    last = TicketNumberSequence.objects.values_list("last", flat=True).get(year=year)
+            last = _increment_number(year)
+    assert last is not None
     return f"SD-{year}-{last:06d}"
+
+
+def _increment_number(year: int) -> int | None:
+    """``UPDATE ... SET last = last + 1 RETURNING last``: the new number in one round trip
+    (None when the year has no row yet)."""
+    table, last, year_ = map(
+        connection.ops.quote_name, (TicketNumberSequence._meta.db_table, "last", "year")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + 1 WHERE {year_} = %s RETURNING {last}",  # noqa: S608
+            [year],
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _lock(ticket: Ticket, expected_version: int | None, actor: User | None = None) -> Ticket:
