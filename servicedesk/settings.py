@@ -205,6 +205,10 @@ SPECTACULAR_SETTINGS = {
         "TargetUnitEnum": "sla.models.TargetUnit",
         "ClockStateEnum": "sla.models.ClockState",
         "ClockKindEnum": "sla.models.ClockKind",
+        "WorkOrderKindEnum": "maintenance.choices.WorkOrderKind",
+        "WorkOrderStatusEnum": "maintenance.choices.WorkOrderStatus",
+        "RootCauseEnum": "maintenance.choices.RootCause",
+        "LevelEnum": "maintenance.models.SEVERITIES",
     },
 }
 

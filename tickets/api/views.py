@@ -25,6 +25,7 @@ from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
 from servicedesk.api.serializers import ContactSerializer
+from servicedesk.api.versions import expected_version, validated
 from servicedesk.errors import NotAllowed, ValidationFailed
 from servicedesk.models import Contact
 from sla.models import SlaPolicy
@@ -120,30 +121,7 @@ class OldestFirstPagination(CursorPagination):
     ordering = "created_at"
 
 
-def expected_version(request: Request, body_version: int | None) -> int | None:
-    """The version the client last read: the body's ``version`` or the If-Match header."""
-    raw = (request.headers.get("If-Match") or "").strip()
-    header_version = None
-    if raw and raw != "*":
-        raw = raw.removeprefix("W/").strip('"')
-        if not raw.isdigit() or len(raw) > 10:
-            raise ValidationFailed(
-                _('If-Match must be the ticket version you last read, e.g. "3".'),
-                fields={"If-Match": [_("Not a version number.")]},
-            )
-        header_version = int(raw)
-    if None not in (body_version, header_version) and body_version != header_version:
-        raise ValidationFailed(
-            _("The version in the body and the If-Match header disagree."),
-            fields={"version": [_("Does not match If-Match.")]},
-        )
-    return body_version if body_version is not None else header_version
-
-
-def _valid(serializer_class: type, request: Request, view: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, context=view.get_serializer_context())
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+_valid = validated
 
 
 class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):

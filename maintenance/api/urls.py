@@ -1,0 +1,47 @@
+"""Maintenance API routes. Collections end with a slash; actions (RPC-style POSTs) do not."""
+
+from django.urls import path
+
+from . import fault_log, time_entries, views
+
+W = views.WorkOrderViewSet
+STEPS = (
+    ("submit", "submit"),
+    ("approve", "approve"),
+    ("reject", "reject"),
+    ("start-analysis", "start_analysis"),
+    ("analysis", "analysis"),
+    ("fix", "fix"),
+    ("test", "test"),
+    ("deliver", "deliver"),
+    ("close", "close"),
+    ("cancel", "cancel"),
+    ("tickets", "link_ticket"),
+)
+T = time_entries.TimeEntryViewSet
+
+urlpatterns = [
+    path("work-orders/", W.as_view({"get": "list", "post": "create"}), name="api-wo-list"),
+    path(
+        "work-orders/<str:pk>/",
+        W.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-wo-detail",
+    ),
+    path(
+        "work-orders/<str:pk>/events/",
+        views.WorkOrderEventsView.as_view(),
+        name="api-wo-events",
+    ),
+    *[
+        path(f"work-orders/<str:pk>/{url}", W.as_view({"post": name}), name=f"api-wo-{url}")
+        for url, name in STEPS
+    ],
+    path("fault-log/", fault_log.FaultLogView.as_view(), name="api-fault-log"),
+    path("fault-log/export", fault_log.FaultLogExportView.as_view(), name="api-fault-log-export"),
+    path("time-entries/", T.as_view({"get": "list", "post": "create"}), name="api-time-entries"),
+    path(
+        "time-entries/totals",
+        T.as_view({"get": "totals"}, filter_backends=[], pagination_class=None),
+        name="api-time-totals",
+    ),
+]
