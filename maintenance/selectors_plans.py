@@ -53,6 +53,7 @@ def plan_list(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[M
         Prefetch("team", queryset=Team.objects.only("id", "name")),
         Prefetch("drafted_by", queryset=_users()),
         Prefetch("approved_by", queryset=_users()),
+        Prefetch("approved_for", queryset=_users()),
     )
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])

@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("maintenance.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("maintenance.api_releases")),
+    path("", include("maintenance.api_plans")),
 ]

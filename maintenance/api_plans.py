@@ -1,0 +1,558 @@
+"""The maintenance-plan API: plans with their scheduled inspections, their sign-off and
+audit trail, and an inspection's checklist results.
+
+Thin views over ``maintenance.selectors_plans`` and the plan and inspection services, the
+same rules as the pages. The plan list (and drafting) is staff only: 403 for customers; a
+single plan, its steps and events, and an inspection are 404 for them. Every POST honours
+Idempotency-Key; steps and PATCH take the plan's version (body ``version`` or If-Match)
+and answer 409 when it is stale, or when another decision came first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status, viewsets
+from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from servicedesk.api import versions
+from servicedesk.api.idempotency import IdempotentMixin
+from servicedesk.api.pagination import CursorPagination
+from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
+from servicedesk.api.serializers import (
+    OrganizationRefSerializer,
+    ProductRefSerializer,
+    TeamRefSerializer,
+    UserRefSerializer,
+)
+from servicedesk.errors import NotFound
+from servicedesk.models import Contract, Product, Team
+from tickets.api.serializers import ErrorSerializer
+
+from . import selectors_plans as selectors
+from .api_releases import ContractRefSerializer
+from .choices import CheckOutcome, PlanStatus, Recurrence
+from .models import InspectionCheck, MaintenancePlan, PlanEvent, PlanItem, WorkOrder
+from .permissions import work_order_visibility_q
+from .services import inspections, plans
+from .workflow import PLAN_TRANSITIONS, allowed
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
+    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
+    403: OpenApiResponse(ErrorSerializer, description="Not allowed (role or token scope)."),
+    404: OpenApiResponse(ErrorSerializer, description="Not found, or not visible to you."),
+}
+WRITE_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(
+        ErrorSerializer,
+        description="stale_version, invalid_transition (with `allowed`), already_decided, "
+        "plan_not_draft, already_raised, no_issue, not_an_inspection.",
+    ),
+    422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with another body."),
+}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string: a retry with the same key and body returns the first "
+    "response with `Idempotent-Replayed: true`.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The version you last read (its ETag); a stale one gets 409.",
+)
+PLAN_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Plan id.")
+ORDER_ID = OpenApiParameter(
+    "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Preventive work order id."
+)
+STEP = [PLAN_ID, IF_MATCH, IDEMPOTENCY_KEY]
+
+
+def expected_version(request: Request, body_version: int | None) -> int | None:
+    return versions.expected_version(
+        request, body_version, message=_('If-Match must be the version you last read, e.g. "3".')
+    )
+
+
+# --------------------------------------------------------------------------- serializers
+
+
+class PlanItemSerializer(serializers.ModelSerializer):
+    product = ProductRefSerializer(read_only=True, allow_null=True)
+    schedule = serializers.SerializerMethodField(help_text=gettext_lazy("The recurrence in words."))
+
+    class Meta:
+        model = PlanItem
+        fields = ["id", "title", "product", "recurrence", "day", "month", "rrule", "lead_days"]
+        fields += ["checklist", "schedule"]
+        read_only_fields = fields
+
+    def get_schedule(self, obj: PlanItem) -> str:
+        return selectors.schedule_in_words(obj)
+
+
+class PlanListSerializer(serializers.ModelSerializer):
+    contract = ContractRefSerializer(read_only=True)
+    customer = OrganizationRefSerializer(source="contract.organization", read_only=True)
+    team = TeamRefSerializer(read_only=True, allow_null=True)
+    drafted_by = UserRefSerializer(read_only=True, allow_null=True)
+    approved_by = UserRefSerializer(read_only=True, allow_null=True)
+    approved_for = UserRefSerializer(read_only=True, allow_null=True)
+    allowed = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The statuses the plan may move to next.")
+    )
+
+    class Meta:
+        model = MaintenancePlan
+        fields = ["id", "title", "contract", "customer", "starts_on", "ends_on", "goals"]
+        fields += ["team", "status", "allowed", "drafted_by", "approved_by", "approved_for"]
+        fields += ["approved_at", "rejection_reason", "created_at", "version"]
+        read_only_fields = fields
+
+    def get_allowed(self, obj: MaintenancePlan) -> list[str]:
+        return allowed(PLAN_TRANSITIONS, obj.status)
+
+
+class PlanSerializer(PlanListSerializer):
+    items = PlanItemSerializer(many=True, read_only=True)
+
+    class Meta(PlanListSerializer.Meta):
+        fields = [*PlanListSerializer.Meta.fields, "items"]
+        read_only_fields = fields
+
+
+class PlanItemInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    product = serializers.PrimaryKeyRelatedField(
+        queryset=Product.objects.all(), required=False, allow_null=True, default=None
+    )
+    recurrence = serializers.ChoiceField(choices=Recurrence.choices)
+    day = serializers.IntegerField(required=False, allow_null=True, default=None)
+    month = serializers.IntegerField(required=False, allow_null=True, default=None)
+    rrule = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    lead_days = serializers.IntegerField(required=False, default=7)
+    checklist = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, default=list, max_length=100
+    )
+
+
+class _PlanFieldsSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    goals = serializers.CharField(required=False, allow_blank=True, default="")
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True, default=None
+    )
+    items = PlanItemInputSerializer(many=True, required=False)
+
+
+class PlanCreateSerializer(_PlanFieldsSerializer):
+    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
+
+
+class PlanUpdateSerializer(_PlanFieldsSerializer):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy("The plan version you last read (or send If-Match)."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class PlanVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class PlanApproveSerializer(PlanVersionSerializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class PlanRejectSerializer(PlanVersionSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class PlanCloseSerializer(PlanVersionSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class PlanEventSerializer(serializers.ModelSerializer):
+    actor = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = PlanEvent
+        fields = ["id", "kind", "actor", "data", "created_at"]
+        read_only_fields = fields
+
+
+class InspectionCheckResultSerializer(serializers.Serializer):
+    item = serializers.CharField(max_length=300)
+    outcome = serializers.ChoiceField(choices=CheckOutcome.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class InspectionResultsSerializer(PlanVersionSerializer):
+    results = InspectionCheckResultSerializer(many=True, max_length=200)
+
+
+class InspectionCheckSerializer(serializers.ModelSerializer):
+    raised = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+
+    class Meta:
+        model = InspectionCheck
+        fields = ["id", "item", "outcome", "note", "raised"]
+        read_only_fields = fields
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    checks = serializers.SerializerMethodField()
+    plan = serializers.IntegerField(source="plan_item.plan_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = ["id", "number", "status", "version", "occurrence", "plan", "checklist"]
+        fields += ["checks"]
+        read_only_fields = fields
+
+    def get_checks(self, obj: WorkOrder) -> list[dict[str, Any]]:
+        return InspectionCheckSerializer(selectors.inspection_checks(obj), many=True).data
+
+
+class RaiseCorrectiveSerializer(serializers.Serializer):
+    check = serializers.IntegerField(help_text=gettext_lazy("The id of an issue found."))
+    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+    severity = serializers.ChoiceField(
+        choices=[("", "-"), ("L1", "L1"), ("L2", "L2"), ("L3", "L3"), ("L4", "L4")],
+        required=False,
+        default="",
+    )
+
+
+class RaisedSerializer(serializers.ModelSerializer):
+    raised_from = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = ["id", "number", "kind", "status", "title", "raised_from", "version"]
+        read_only_fields = fields
+
+
+# --------------------------------------------------------------------------- plans
+
+
+class PlanFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=PlanStatus.choices)
+    contract = django_filters.ModelChoiceFilter(queryset=Contract.objects.all())
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
+
+    class Meta:
+        model = MaintenancePlan
+        fields: list[str] = []
+
+
+class NewestFirstPagination(CursorPagination):
+    ordering = "-id"
+
+
+class OldestFirstPagination(CursorPagination):
+    ordering = ("created_at", "id")
+
+
+class _StaffForCollection(BasePermission):
+    """The collection (list, drafting) is staff only: 403; a single plan is a 404 for
+    customers (the selectors find nothing)."""
+
+    message = IsStaff.message
+
+    def has_permission(self, request, view) -> bool:
+        return view.action not in ("list", "create") or IsStaff().has_permission(request, view)
+
+
+class MaintenancePlanViewSet(IdempotentMixin, viewsets.GenericViewSet):
+    """产品维护计划 / 用户服务计划 with their scheduled inspections (staff only)."""
+
+    serializer_class = PlanSerializer
+    permission_classes = [IsAuthenticatedWithScope, _StaffForCollection]
+    pagination_class = NewestFirstPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PlanFilter
+    parser_classes = [JSONParser, FormParser]
+
+    def get_queryset(self) -> QuerySet[MaintenancePlan]:
+        return selectors.plan_list(self.request.user)
+
+    def get_object(self) -> MaintenancePlan:
+        return selectors.plan_get_for(self.request.user, self.kwargs["pk"])
+
+    def _respond(self, plan: MaintenancePlan, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.plan_get_for(self.request.user, plan.pk)
+        response = Response(PlanSerializer(fresh).data, status=code)
+        response["ETag"] = f'"{fresh.version}"'
+        return response
+
+    @extend_schema(
+        summary="List maintenance plans",
+        description="Newest first. Filters: `status`, `contract`, `team` (ids).",
+        responses={200: PlanListSerializer(many=True), **ERRORS},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(PlanListSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Draft a maintenance plan",
+        description="Agents, engineers, managers. A period that ends before it starts is 400 "
+        "`ends_on`; a recurrence that never falls inside the period is 400 "
+        "`items.<index>.<field>` (e.g. `items.0.rrule`).",
+        parameters=[IDEMPOTENCY_KEY],
+        request=PlanCreateSerializer,
+        responses={201: PlanSerializer, **WRITE_ERRORS},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = versions.validated(PlanCreateSerializer, request, self)
+        items = [dict(item) for item in data.pop("items", [])]
+        plan = plans.plan_draft(actor=request.user, items=items, **data)
+        return self._respond(plan, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="A maintenance plan with its scheduled inspections",
+        parameters=[PLAN_ID],
+        responses={200: PlanSerializer, **ERRORS},
+    )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._respond(self.get_object())
+
+    @extend_schema(
+        summary="Change a draft plan",
+        description="Drafts only (409 `plan_not_draft`). `items`, when given, replaces all "
+        "of them. Send the version you read (`version` or If-Match): a stale one is 409.",
+        parameters=[PLAN_ID, IF_MATCH],
+        request=PlanUpdateSerializer,
+        responses={200: PlanSerializer, **WRITE_ERRORS},
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = self.get_object()
+        data = versions.validated(PlanUpdateSerializer, request, self)
+        version = expected_version(request, data.pop("version", None))
+        items = data.pop("items", None)
+        plan = plans.plan_update(
+            plan,
+            actor=request.user,
+            changes=data,
+            items=[dict(item) for item in items] if items is not None else None,
+            expected_version=version,
+        )
+        return self._respond(plan)
+
+    @extend_schema(
+        summary="Submit a plan for sign-off",
+        parameters=STEP,
+        request=PlanVersionSerializer,
+        responses={200: PlanSerializer, **WRITE_ERRORS},
+    )
+    def submit(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = self.get_object()
+        data = versions.validated(PlanVersionSerializer, request, self)
+        version = expected_version(request, data.get("version"))
+        return self._respond(plans.plan_submit(plan, actor=request.user, expected_version=version))
+
+    @extend_schema(
+        summary="Sign a plan off (签发)",
+        description="A service-center manager, or their deputy (recorded as `approved_for`). "
+        "Never the drafter (403 `own_plan`). A second decision is 409 `already_decided`.",
+        parameters=STEP,
+        request=PlanApproveSerializer,
+        responses={200: PlanSerializer, **WRITE_ERRORS},
+    )
+    def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = self.get_object()
+        data = versions.validated(PlanApproveSerializer, request, self)
+        plan = plans.plan_approve(
+            plan,
+            actor=request.user,
+            comment=data["comment"],
+            expected_version=expected_version(request, data.get("version")),
+        )
+        return self._respond(plan)
+
+    @extend_schema(
+        summary="Reject a plan (驳回): back to draft with the reason",
+        parameters=STEP,
+        request=PlanRejectSerializer,
+        responses={200: PlanSerializer, **WRITE_ERRORS},
+    )
+    def reject(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = self.get_object()
+        data = versions.validated(PlanRejectSerializer, request, self)
+        plan = plans.plan_reject(
+            plan,
+            actor=request.user,
+            reason=data["reason"],
+            expected_version=expected_version(request, data.get("version")),
+        )
+        return self._respond(plan)
+
+    @extend_schema(
+        summary="Close a signed plan: no more inspections are generated",
+        parameters=STEP,
+        request=PlanCloseSerializer,
+        responses={200: PlanSerializer, **WRITE_ERRORS},
+    )
+    def close(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        plan = self.get_object()
+        data = versions.validated(PlanCloseSerializer, request, self)
+        plan = plans.plan_close(
+            plan,
+            actor=request.user,
+            reason=data["reason"],
+            expected_version=expected_version(request, data.get("version")),
+        )
+        return self._respond(plan)
+
+
+class PlanEventsView(generics.ListAPIView):
+    """The plan's audit trail, oldest first."""
+
+    serializer_class = PlanEventSerializer
+    pagination_class = OldestFirstPagination
+
+    def get_queryset(self) -> QuerySet[PlanEvent]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no plan
+            return PlanEvent.objects.none()
+        plan = selectors.plan_get_for(self.request.user, self.kwargs["pk"])
+        return selectors.plan_events(plan)
+
+    @extend_schema(
+        summary="A plan's audit trail",
+        parameters=[PLAN_ID],
+        responses={200: PlanEventSerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+
+# --------------------------------------------------------------------------- inspections
+
+
+def _inspection(request: Request, pk: Any) -> WorkOrder:
+    try:
+        return (
+            WorkOrder.objects.filter(work_order_visibility_q(request.user))
+            .select_related("plan_item")
+            .get(pk=int(pk))
+        )
+    except (WorkOrder.DoesNotExist, ValueError, OverflowError):
+        raise NotFound(_("Work order not found.")) from None
+
+
+class InspectionView(IdempotentMixin, generics.GenericAPIView):
+    serializer_class = InspectionSerializer
+    pagination_class = None
+    filter_backends: list[type] = []
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="An inspection's checklist and recorded results",
+        parameters=[ORDER_ID],
+        responses={200: InspectionSerializer, **ERRORS},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(InspectionSerializer(_inspection(request, kwargs["pk"])).data)
+
+    @extend_schema(
+        summary="Record an inspection's checklist results",
+        description="Engineers and managers. Every checklist item exactly once, `ok` or "
+        "`issue` (an issue needs a `note`); other items are recorded as additional findings. "
+        "The order is then done. 400 `results.<index>.<field>` or `results`; 409 for an "
+        "order that is not an open inspection or a stale version.",
+        parameters=[ORDER_ID, IF_MATCH, IDEMPOTENCY_KEY],
+        request=InspectionResultsSerializer,
+        responses={200: InspectionSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        order = _inspection(request, kwargs["pk"])
+        data = versions.validated(InspectionResultsSerializer, request, self)
+        inspections.inspection_complete(
+            order,
+            actor=request.user,
+            results=[dict(r) for r in data["results"]],
+            expected_version=expected_version(request, data.get("version")),
+        )
+        return Response(InspectionSerializer(_inspection(request, order.pk)).data)
+
+
+class RaiseCorrectiveView(IdempotentMixin, generics.GenericAPIView):
+    serializer_class = RaisedSerializer
+    pagination_class = None
+    filter_backends: list[type] = []
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        summary="Raise a corrective work order from an issue found",
+        description="Drafts a fault work order with the inspection's facts, linked both ways. "
+        "409 `no_issue` for an item found OK, `already_raised` (naming the order) the "
+        "second time.",
+        parameters=[ORDER_ID, IDEMPOTENCY_KEY],
+        request=RaiseCorrectiveSerializer,
+        responses={201: RaisedSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        order = _inspection(request, kwargs["pk"])
+        data = versions.validated(RaiseCorrectiveSerializer, request, self)
+        check = order.checks.filter(pk=data["check"]).first()
+        if check is None:
+            raise NotFound(_("Inspection result not found."))
+        raised = inspections.inspection_raise_corrective(
+            check,
+            actor=request.user,
+            title=data["title"],
+            severity=data["severity"],
+        )
+        return Response(RaisedSerializer(raised).data, status=status.HTTP_201_CREATED)
+
+
+P = MaintenancePlanViewSet
+urlpatterns = [
+    path(
+        "maintenance-plans/",
+        P.as_view({"get": "list", "post": "create"}),
+        name="api-plan-list",
+    ),
+    path(
+        "maintenance-plans/<int:pk>/",
+        P.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-plan-detail",
+    ),
+    path("maintenance-plans/<int:pk>/events/", PlanEventsView.as_view(), name="api-plan-events"),
+    *[
+        path(
+            f"maintenance-plans/<int:pk>/{step}", P.as_view({"post": step}), name=f"api-plan-{step}"
+        )
+        for step in ("submit", "approve", "reject", "close")
+    ],
+    path("work-orders/<int:pk>/inspection", InspectionView.as_view(), name="api-inspection"),
+    path(
+        "work-orders/<int:pk>/inspection/raise-corrective",
+        RaiseCorrectiveView.as_view(),
+        name="api-inspection-raise",
+    ),
+]
