@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import views
 from .views import plans as plan_views
+from .views import service_hours as hours
 
 app_name = "maintenance"
 wo = "work-orders/<int:pk>"
@@ -42,4 +43,8 @@ urlpatterns = [
         plan_views.inspection_raise_corrective,
         name="inspection-raise",
     ),
+    path("service-hours/", hours.service_hours_report, name="service-hours"),
+    path("service-hours/export.csv", hours.service_hours_export_csv, name="service-hours-csv"),
+    path("service-hours/ticket/<int:ticket_pk>/", hours.ticket_hours, name="ticket-hours"),
+    path(f"{wo}/service-hours/", hours.work_order_hours, name="work-order-hours"),
 ]

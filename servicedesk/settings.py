@@ -209,6 +209,7 @@ SPECTACULAR_SETTINGS = {
         "WorkOrderStatusEnum": "maintenance.choices.WorkOrderStatus",
         "RootCauseEnum": "maintenance.choices.RootCause",
         "LevelEnum": "maintenance.models.SEVERITIES",
+        "PlanStatusEnum": "maintenance.choices.PlanStatus",
     },
 }
 
