@@ -1,7 +1,8 @@
 """Django admin for product maintenance.
 
 Work orders, plans and their decisions change through the services (pages and API), so the
-admin shows them read-only; deputies and installed versions are plain records kept here.
+admin shows them read-only (installed versions too: recording one writes its audit event);
+deputies are plain records kept here (Django's admin log records who changed them).
 """
 
 from __future__ import annotations
@@ -90,9 +91,11 @@ class PatchAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Installation)
-class InstallationAdmin(admin.ModelAdmin):
+class InstallationAdmin(ReadOnlyAdmin):
+    """Recorded on the Releases page or ``POST /api/v1/installations/`` (audited there)."""
+
     list_display = ["contract", "product", "version", "installed_on"]
-    raw_id_fields = ["contract"]
+    list_filter = ["product"]
 
 
 @admin.register(InspectionCheck)

@@ -767,3 +767,21 @@ def test_api_installations_filter_and_query_count_is_constant(agent, version):
     org = Installation.objects.first().contract.organization_id
     assert len(api.get(INSTALLATIONS, {"organization": org}).json()["results"]) == 1
     assert api.get(INSTALLATIONS, {"organization": 999999}).status_code == 400
+
+
+def test_installations_are_read_only_in_the_admin(client, admin_user, contract, version):
+    """The admin would bypass the audited service: it lists installations, never edits them."""
+    from maintenance.models import Installation
+
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    installation = Installation.objects.create(
+        contract=contract, product=version.product, version=version
+    )
+    client.force_login(admin_user)
+    changelist = client.get("/admin/maintenance/installation/")
+    assert changelist.status_code == 200 and str(contract) in changelist.content.decode()
+    assert client.get("/admin/maintenance/installation/add/").status_code == 403
+    url = f"/admin/maintenance/installation/{installation.pk}/change/"
+    response = client.post(url, {"contract": contract.pk, "version": version.pk})
+    assert response.status_code == 403
