@@ -69,6 +69,11 @@ class TimeEntryForm(forms.Form):
     mode = forms.ChoiceField(label=_("Mode"), choices=WorkMode.choices, initial=WorkMode.REMOTE)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # its own ids: the card sits on pages whose other forms also have a "note" field
+        kwargs.setdefault("auto_id", "hours_%s")
+        super().__init__(*args, **kwargs)
+
 
 class TotalsForm(forms.Form):
     """The report's filters. Unbound (first visit): per customer, this month so far."""

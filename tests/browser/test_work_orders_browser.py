@@ -159,7 +159,7 @@ def test_fault_work_order_from_ticket_to_delivery(browser, live_server, desk):
     page.goto(f"{live_server.url}/maintenance/work-orders/{order.pk}/")
     form = page.locator("#deliver-form")
     form.get_by_label("Version of the product").select_option(str(desk["fixed"].pk))
-    form.locator("textarea[name=note]").fill(
+    form.get_by_label("Note to the customer").fill(
         "Please install patch 3.2.1 from the downloads; invoices print completely again."
     )
     form.get_by_role("button", name="Deliver to the customer").click()
