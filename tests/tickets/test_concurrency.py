@@ -78,3 +78,24 @@ def test_concurrent_edits_with_the_same_version_one_wins(customer, product, engi
     assert sorted(outcomes) == ["ok", "stale", "stale", "stale"]
     ticket.refresh_from_db()
     assert ticket.version == 2
+
+
+def test_concurrent_posts_with_one_idempotency_key_make_one_ticket(customer, product):
+    """The key is reserved by ``INSERT ... ON CONFLICT DO NOTHING``: the second request
+    waits on the unique index until the first commits, then replays its response."""
+    from tests.conftest import client_for
+
+    body = {"title": "Printer on fire", "kind": TicketKind.FAULT, "product": product.pk}
+    responses: list = []
+
+    def post(i: int) -> None:
+        response = client_for(customer).post(
+            "/api/v1/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY="same-key"
+        )
+        responses.append(response)
+
+    assert _run_in_threads(post, 4) == []
+    assert Ticket.objects.count() == 1
+    assert [r.status_code for r in responses] == [201] * 4
+    assert len({r.json()["number"] for r in responses}) == 1
+    assert sum(r.get("Idempotent-Replayed") != "true" for r in responses) == 1
