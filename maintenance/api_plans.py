@@ -22,14 +22,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api import versions
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.pagination import CursorPagination
-from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
+from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from servicedesk.api.serializers import (
     OrganizationRefSerializer,
     ProductRefSerializer,
@@ -277,21 +276,11 @@ class OldestFirstPagination(CursorPagination):
     ordering = ("created_at", "id")
 
 
-class _StaffForCollection(BasePermission):
-    """The collection (list, drafting) is staff only: 403; a single plan is a 404 for
-    customers (the selectors find nothing)."""
-
-    message = IsStaff.message
-
-    def has_permission(self, request, view) -> bool:
-        return view.action not in ("list", "create") or IsStaff().has_permission(request, view)
-
-
 class MaintenancePlanViewSet(IdempotentMixin, viewsets.GenericViewSet):
     """产品维护计划 / 用户服务计划 with their scheduled inspections (staff only)."""
 
     serializer_class = PlanSerializer
-    permission_classes = [IsAuthenticatedWithScope, _StaffForCollection]
+    permission_classes = [IsAuthenticatedWithScope, IsStaffElse404]
     pagination_class = NewestFirstPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = PlanFilter

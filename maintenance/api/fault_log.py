@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api.pagination import CursorPagination
-from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
+from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from servicedesk.errors import ValidationFailed
 from tickets.api.serializers import ErrorSerializer
 
@@ -41,7 +41,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid filter or format."),
     401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(ErrorSerializer, description="Staff only."),
+    403: OpenApiResponse(ErrorSerializer, description="A read-only token, or no role for it."),
+    404: OpenApiResponse(ErrorSerializer, description="Not staff: there is nothing here."),
 }
 
 
@@ -53,7 +54,7 @@ class FaultLogView(generics.GenericAPIView):
     """The product fault log, newest first, filtered."""
 
     serializer_class = FaultLogEntrySerializer
-    permission_classes = [IsAuthenticatedWithScope, IsStaff]
+    permission_classes = [IsAuthenticatedWithScope, IsStaffElse404]
     pagination_class = NewestFirstPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = FaultLogFilter

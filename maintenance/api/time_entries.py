@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.pagination import CursorPagination
-from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
+from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from servicedesk.errors import ValidationFailed
 
 from .. import selectors
@@ -40,7 +40,7 @@ class ByDayPagination(CursorPagination):
 
 class TimeEntryViewSet(IdempotentMixin, viewsets.GenericViewSet):
     serializer_class = TimeEntrySerializer
-    permission_classes = [IsAuthenticatedWithScope, IsStaff]
+    permission_classes = [IsAuthenticatedWithScope, IsStaffElse404]
     pagination_class = ByDayPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = TimeEntryFilter

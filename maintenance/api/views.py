@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from servicedesk.api import versions
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.pagination import CursorPagination
-from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
+from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from tickets.api.serializers import ErrorSerializer
 
 from .. import selectors, services
@@ -113,7 +113,7 @@ class WorkOrderViewSet(IdempotentMixin, viewsets.GenericViewSet):
 
     def get_permissions(self):
         if self.action in ("list", "create"):
-            return [IsAuthenticatedWithScope(), IsStaff()]
+            return [IsAuthenticatedWithScope(), IsStaffElse404()]
         return super().get_permissions()
 
     def get_queryset(self):

@@ -16,7 +16,7 @@ from ..forms import ApproveForm, RejectForm
 from ..models import WorkOrder
 from ..permissions import can_sign
 from . import queries
-from .access import forbidden, staff_required
+from .access import forbidden, staff_or_404
 from .work_orders import handle
 
 INBOX = "inbox"
@@ -46,7 +46,7 @@ def _render_inbox(
     )
 
 
-@staff_required
+@staff_or_404
 @require_http_methods(["GET", "HEAD"])
 def approval_inbox(request: HttpRequest) -> HttpResponse:
     """Orders awaiting the caller's signature, oldest first, with their tickets' SLA."""
@@ -93,13 +93,13 @@ def _decide(request: HttpRequest, pk: int, *, approve: bool) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_or_404
 @require_POST
 def work_order_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, approve=True)
 
 
-@staff_required
+@staff_or_404
 @require_POST
 def work_order_reject(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, approve=False)

@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from . import queries
-from .access import staff_required
+from .access import staff_or_404
 
 
-@staff_required
+@staff_or_404
 @require_http_methods(["GET", "HEAD"])
 def maintenance_calendar(request: HttpRequest) -> HttpResponse:
     context = queries.inspection_calendar(request.user)

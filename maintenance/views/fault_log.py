@@ -19,14 +19,14 @@ from django.views.decorators.http import require_http_methods
 from ..forms import FaultLogFilterForm
 from ..models import FaultLogEntry
 from . import queries
-from .access import staff_required
+from .access import staff_or_404
 from .work_orders import _query
 
 CHUNK = 500
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-@staff_required
+@staff_or_404
 @require_http_methods(["GET", "HEAD"])
 def fault_log(request: HttpRequest) -> HttpResponse:
     form = FaultLogFilterForm(request.GET or None)
@@ -96,7 +96,7 @@ def _filename(ext: str) -> str:
     return f"fault-log-{timezone.localdate().isoformat()}.{ext}"
 
 
-@staff_required
+@staff_or_404
 @require_http_methods(["GET"])
 def fault_log_export_csv(request: HttpRequest) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
@@ -113,7 +113,7 @@ def fault_log_export_csv(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-@staff_required
+@staff_or_404
 @require_http_methods(["GET"])
 def fault_log_export_xlsx(request: HttpRequest) -> HttpResponse:
     import io

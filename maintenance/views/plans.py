@@ -12,12 +12,10 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +25,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound
 from tickets.forms import apply_domain_error
-from tickets.permissions import is_staff_user
 
 from .. import selectors_plans as selectors
 from ..choices import PlanStatus
@@ -45,7 +42,7 @@ from ..models import InspectionCheck, MaintenancePlan, PlanItem
 from ..permissions import can_draft, can_sign
 from ..services import inspections, plans
 from . import queries
-from .access import forbidden, staff_required
+from .access import forbidden, staff_or_404
 from .work_orders import _query, _render_order, order_url
 
 PLAN_KEYS = (("id", int),)
@@ -58,19 +55,6 @@ EVENT_LABELS = {
     "rejected": gettext_lazy("Rejected"),
     "closed": gettext_lazy("Closed"),
 }
-
-
-def staff_or_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in; anyone but staff gets a 404 (a plan is nothing they may know of)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_staff_user(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _plan(request: HttpRequest, pk: int) -> MaintenancePlan:
@@ -88,7 +72,7 @@ def plan_url(plan: MaintenancePlan, anchor: str = "") -> str:
 # --------------------------------------------------------------------------- list
 
 
-@staff_required
+@staff_or_404
 @require_http_methods(["GET", "HEAD"])
 def plan_list(request: HttpRequest) -> HttpResponse:
     """Filters (status, customer, service group); keyset pages of 50, newest first."""

@@ -9,12 +9,10 @@ every one of these pages, as for an id they may not see. Writes go through
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
-from functools import wraps
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -27,13 +25,13 @@ from servicedesk.errors import DomainError, NotFound
 from tickets import selectors as ticket_selectors
 from tickets.forms import apply_domain_error
 from tickets.models import Ticket
-from tickets.permissions import is_staff_user
 
 from ..forms_hours import GROUP_LABELS, TimeEntryForm, TotalsForm
 from ..models import WorkOrder
 from ..selectors import time_entry_list, time_entry_totals
 from ..services.time_entries import time_entry_add
 from . import queries
+from .access import staff_or_404
 from .fault_log import _Echo, _safe
 
 ENTRY_LIMIT = 50  # entries listed on a card (newest first); the total counts them all
@@ -44,19 +42,6 @@ def hours_minutes(minutes: int | None) -> str:
     """90 -> "1:30"."""
     hours, rest = divmod(int(minutes or 0), 60)
     return f"{hours}:{rest:02d}"
-
-
-def staff_or_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in members of staff; anyone else learns nothing (404)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not is_staff_user(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # --------------------------------------------------------------------------- the card

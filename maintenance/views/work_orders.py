@@ -42,7 +42,7 @@ from ..models import WorkOrder
 from ..permissions import can_draft, can_engineer, can_sign, can_test
 from ..workflow import cancellable
 from . import queries
-from .access import forbidden, staff_required
+from .access import forbidden, staff_or_404
 from .timeline import timeline_for
 
 S = WorkOrderStatus
@@ -58,7 +58,7 @@ def _query(params: QueryDict, **changes: str | None) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-@staff_required
+@staff_or_404
 @require_http_methods(["GET", "HEAD"])
 def work_order_list(request: HttpRequest) -> HttpResponse:
     """Filters, keyset pages of 50 newest first; no COUNT over the table."""
@@ -157,7 +157,7 @@ def _render_order(
     return render(request, "maintenance/work_order_detail.html", context, status=status)
 
 
-@staff_required
+@staff_or_404
 @require_http_methods(["GET", "HEAD"])
 def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_order(request, queries.work_order_get_for(request.user, pk))
@@ -212,7 +212,7 @@ def _view(
     """A thin POST view: ``form_class`` parses, ``call`` runs the service."""
     takes_product = form_class in (AnalysisForm, DeliverForm)
 
-    @staff_required
+    @staff_or_404
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         return handle(
@@ -317,7 +317,7 @@ work_order_close = _view(_NoForm, "close_form", _close)
 work_order_cancel = _view(CancelForm, "cancel_form", _cancel)
 
 
-@staff_required
+@staff_or_404
 @require_POST
 def work_order_link_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     """Link another ticket (the same fault reported again) by its number."""
@@ -342,7 +342,7 @@ def work_order_link_ticket(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@staff_required
+@staff_or_404
 @require_POST
 def draft_from_ticket(request: HttpRequest, ticket_pk: int) -> HttpResponse:
     """The ticket page's "Draft work order": kind from the ticket, its title and facts."""

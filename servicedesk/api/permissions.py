@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from servicedesk.choices import TokenScope
@@ -27,3 +28,15 @@ class IsStaff(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return bool(getattr(request.user, "is_staff_member", False))
+
+
+class IsStaffElse404(IsStaff):
+    """Staff only, and a signed-in non-staff user (a customer) is told nothing: 404, as for
+    an object they may not see (the maintenance records: work orders, fault log, hours)."""
+
+    def has_permission(self, request, view) -> bool:
+        if super().has_permission(request, view):
+            return True
+        if request.user and request.user.is_authenticated:
+            raise NotFound()
+        return False

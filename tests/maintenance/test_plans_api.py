@@ -80,12 +80,12 @@ def test_anonymous_gets_401_everywhere(api, draft_plan, open_inspection):
     assert api.patch(_plan_url(draft_plan), {"title": "x"}, format="json").status_code == 401
 
 
-def test_customer_gets_403_for_the_collection_and_404_for_a_plan(
+def test_customer_gets_404_for_the_collection_and_for_a_plan(
     customer, contract, open_inspection, signed_plan
 ):
     api = client_for(customer)
-    assert api.get(PLANS).status_code == 403
-    assert api.post(PLANS, _body(contract), format="json").status_code == 403
+    assert api.get(PLANS).status_code == 404
+    assert api.post(PLANS, _body(contract), format="json").status_code == 404
     for url in (_plan_url(signed_plan), _plan_url(signed_plan, "events/")):
         assert api.get(url).status_code == 404, url
     assert api.patch(_plan_url(signed_plan), {"title": "x"}, format="json").status_code == 404

@@ -115,12 +115,12 @@ def test_anonymous_is_sent_to_login_everywhere(client, open_inspection, signed_p
     assert MaintenancePlan.objects.get().status == PlanStatus.APPROVED
 
 
-def test_customer_gets_403_for_the_list_and_404_for_plans(
+def test_customer_gets_404_for_the_list_and_for_plans(
     client, customer, open_inspection, signed_plan, contract
 ):
     _login(client, customer)
     response = client.get(LIST)
-    assert response.status_code == 403 and signed_plan.title not in response.content.decode()
+    assert response.status_code == 404 and signed_plan.title not in response.content.decode()
     for url in (NEW, _url(signed_plan), _url(signed_plan, "edit")):
         assert client.get(url).status_code == 404, url
     assert client.post(NEW, _form_data(contract)).status_code == 404

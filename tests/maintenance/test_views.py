@@ -116,15 +116,15 @@ def test_anonymous_is_sent_to_login_everywhere(client, drafted, fault):
     assert WorkOrder.objects.count() == 1 and WorkOrderEvent.objects.count() == 1
 
 
-def test_customer_gets_403_everywhere_and_learns_nothing(client, customer, drafted, fault):
+def test_customer_gets_404_everywhere_and_learns_nothing(client, customer, drafted, fault):
     _login(client, customer)
     for url in [*_get_urls(drafted), reverse("maintenance:fault-log-xlsx")]:
         response = client.get(url)
-        assert response.status_code == 403, url
+        assert response.status_code == 404, url
         assert drafted.number not in response.content.decode(), url
     for url in _post_urls(drafted, fault):
         data = {"version": drafted.version, "reason": "x", "number": fault.number}
-        assert client.post(url, data).status_code == 403, url
+        assert client.post(url, data).status_code == 404, url
     assert WorkOrder.objects.count() == 1 and _reload(drafted).status == S.DRAFT
     assert WorkOrderEvent.objects.count() == 1
 
