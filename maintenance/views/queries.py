@@ -29,7 +29,7 @@ from ..models import FaultLogEntry, WorkOrder, WorkOrderEvent
 from ..permissions import can_sign, deputised_managers, is_manager, work_order_visibility_q
 
 PAGE_SIZE = 50
-INBOX_LIMIT = 100
+INBOX_LIMIT = 25  # a page of cards; deciding them brings the next (see PERFORMANCE.md)
 CALENDAR_DAYS = 60
 CALENDAR_LIMIT = 500
 
