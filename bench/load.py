@@ -330,7 +330,9 @@ def collectstatic(env: dict[str, str]) -> None:
     )
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int, threads: int = 1
+) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [
         str(gunicorn),
@@ -340,7 +342,9 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.P
         "--workers",
         str(workers),
         "--worker-class",
-        "sync",
+        "sync" if threads <= 1 else "gthread",
+        "--threads",
+        str(max(threads, 1)),
         "--log-level",
         "warning",
         "--timeout",
@@ -584,8 +588,13 @@ def markdown(results: list[Result], info: dict[str, str], args: argparse.Namespa
     lines = [
         f"Run {datetime.now().strftime('%Y-%m-%d %H:%M')}: {info['tickets']} tickets; "
         f"{info['cpus']} CPUs ({info['cpu']}), {info['memory']}; PostgreSQL {info['postgresql']}; "
-        f"Python {info['python']}; gunicorn {args.workers} sync workers; "
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
+        f"Python {info['python']}; gunicorn {args.workers} "
+        + (
+            f"gthread workers x {args.worker_threads} threads; "
+            if args.worker_threads > 1
+            else "sync workers; "
+        )
+        + f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s "
         f"(after a {args.warmup}s warm-up)"
         + (f"; experiments: {', '.join(args.experiment)}." if args.experiment else "."),
         "",
@@ -618,7 +627,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per scenario")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--worker-threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker (gthread, as docker-compose.yml runs it); 1: sync",
+    )
     parser.add_argument(
         "--only", action="append", choices=["list", "queue", "create"], help="repeatable"
     )
@@ -696,7 +711,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> int:
         try:
             port = free_port()
             database = urlsplit(args.database_url).path.lstrip("/")
-            proc = start_gunicorn(env, port, args.workers)
+            proc = start_gunicorn(env, port, args.workers, args.worker_threads)
             print(f"gunicorn pid {proc.pid} on http://{HOST}:{port}")
             for scenario in items:
                 preflight(port, scenario)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
+from unittest import mock
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
-from servicedesk.errors import StaleVersion
+from servicedesk.errors import StaleVersion, ValidationFailed
 from tickets import services
 from tickets.choices import Channel, TicketKind
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketNumberSequence
+from tickets.services._common import _sequence_name
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -53,7 +57,34 @@ def test_concurrent_creation_gives_unique_sequential_numbers(customer, product):
     assert _run_in_threads(create, 6) == []
     numbers = sorted(Ticket.objects.values_list("number", flat=True))
     assert len(numbers) == len(set(numbers)) == 30
-    assert [int(n[-6:]) for n in numbers] == list(range(1, 31))
+    values = [int(n.rsplit("-", 1)[1]) for n in numbers]
+    # consecutive (no create failed); on PostgreSQL the year's sequence may have been used by
+    # an earlier test of this database, so they need not start at 1
+    assert values == list(range(values[0], values[0] + 30))
+
+
+def test_numbers_continue_after_the_recorded_last_number(customer, product):
+    """A year's numbers start after what ``TicketNumberSequence`` records (numbers given
+    before, or by a bulk load), and a create that fails validation takes no number."""
+
+    year = 2031
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SEQUENCE IF EXISTS {_sequence_name(year)}")
+    TicketNumberSequence.objects.create(year=year, last=41)
+    when = timezone.make_aware(dt.datetime(year, 3, 1, 10, 0))
+
+    def create(title: str) -> Ticket:
+        with mock.patch("django.utils.timezone.now", return_value=when):
+            return services.ticket_create(
+                actor=customer, title=title, kind=TicketKind.FAULT, channel=Channel.PORTAL
+            )
+
+    assert create("first").number == f"SD-{year}-000042"
+    with pytest.raises(ValidationFailed):
+        create(" ")
+    assert create("second").number == f"SD-{year}-000043"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SEQUENCE IF EXISTS {_sequence_name(year)}")
 
 
 def test_concurrent_edits_with_the_same_version_one_wins(customer, product, engineer):

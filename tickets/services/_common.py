@@ -26,6 +26,8 @@ from ..permissions import (
 )
 from ..workflow import ALLOWED_TRANSITIONS, REOPENING
 
+NUMBER_LOCK = 7_301  # pg_advisory_xact_lock class of the ticket number sequences
+
 
 def _event(
     ticket: Ticket, actor: User | None, kind: str, internal: bool = False, **data: Any
@@ -34,18 +36,55 @@ def _event(
 
 
 def _next_number(now: datetime) -> str:
-    """``SD-<year>-<6 digits>``; the year row is locked until commit, so numbers never repeat."""
+    """``SD-<year>-<6 digits>``, never repeated.
+
+    On PostgreSQL from a sequence per year (``nextval`` takes no lock, so concurrent
+    creates do not queue behind each other's commit; a create that rolls back after taking
+    its number leaves a gap). Elsewhere from the year's row of ``TicketNumberSequence``,
+    locked until commit."""
     year = timezone.localtime(now).year
-    last = _increment_number(year)
-    if last is None:
-        try:
-            with transaction.atomic():
-                TicketNumberSequence.objects.create(year=year, last=1)
-                last = 1
-        except IntegrityError:  # another transaction created the year's row first
-            last = _increment_number(year)
+    last: int | None
+    if connection.vendor == "postgresql":
+        last = _sequence_next(year)
+    else:
+        last = _increment_number(year)
+        if last is None:
+            try:
+                with transaction.atomic():
+                    TicketNumberSequence.objects.create(year=year, last=1)
+                    last = 1
+            except IntegrityError:  # another transaction created the year's row first
+                last = _increment_number(year)
     assert last is not None
     return f"SD-{year}-{last:06d}"
+
+
+def _sequence_name(year: int) -> str:
+    return f"tickets_number_{int(year)}"
+
+
+def _sequence_next(year: int) -> int:
+    """The year's next number: ``nextval`` in one round trip; the year's first number
+    creates the sequence, starting after the year's ``TicketNumberSequence.last`` (numbers
+    given before sequences were used, or by a bulk load that records its last number)."""
+    name = _sequence_name(year)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(to_regclass(%s))", [name])  # NULL if there is none
+        (value,) = cursor.fetchone()
+        if value is not None:
+            return int(value)
+        # One creator at a time (other creates of the year wait here, until it commits).
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [NUMBER_LOCK, year])
+        cursor.execute("SELECT to_regclass(%s)", [name])
+        if cursor.fetchone()[0] is None:
+            floor = (
+                TicketNumberSequence.objects.filter(year=year)
+                .values_list("last", flat=True)
+                .first()
+            )
+            cursor.execute(f"CREATE SEQUENCE {name} START {int(floor or 0) + 1}")
+        cursor.execute("SELECT nextval(%s::regclass)", [name])
+        return int(cursor.fetchone()[0])
 
 
 def _increment_number(year: int) -> int | None:
