@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
@@ -27,6 +27,7 @@ from rest_framework.response import Response
 
 from servicedesk.api import versions
 from servicedesk.api.idempotency import IdempotentMixin
+from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY, if_match, write_errors
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from servicedesk.api.serializers import (
@@ -37,7 +38,6 @@ from servicedesk.api.serializers import (
 )
 from servicedesk.errors import NotFound
 from servicedesk.models import Contract, Product, Team
-from tickets.api.serializers import ErrorSerializer
 
 from . import selectors_plans as selectors
 from .api_releases import ContractRefSerializer
@@ -47,36 +47,11 @@ from .permissions import work_order_visibility_q
 from .services import inspections, plans
 from .workflow import PLAN_TRANSITIONS, allowed
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
-    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed (role or token scope)."),
-    404: OpenApiResponse(ErrorSerializer, description="Not found, or not visible to you."),
-}
-WRITE_ERRORS = {
-    **ERRORS,
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description="stale_version, invalid_transition (with `allowed`), already_decided, "
-        "plan_not_draft, already_raised, no_issue, not_an_inspection.",
-    ),
-    422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with another body."),
-}
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="Any unique string: a retry with the same key and body returns the first "
-    "response with `Idempotent-Replayed: true`.",
+WRITE_ERRORS = write_errors(
+    "stale_version, invalid_transition (with `allowed`), already_decided, "
+    "plan_not_draft, already_raised, no_issue, not_an_inspection."
 )
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="The version you last read (its ETag); a stale one gets 409.",
-)
+IF_MATCH = if_match("plan or work order")
 PLAN_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Plan id.")
 ORDER_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Preventive work order id."

@@ -22,31 +22,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api.idempotency import IdempotentMixin
+from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
 from servicedesk.api.serializers import OrganizationRefSerializer, ProductRefSerializer
 from servicedesk.models import Contract, Organization, Product, ProductVersion
-from tickets.api.serializers import ErrorSerializer
 
 from . import selectors_releases as selectors
 from .models import Installation, Patch
 from .services import releases as services
 from .views_releases import patch_response
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
-    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed (role or token scope)."),
-    404: OpenApiResponse(ErrorSerializer, description="Not found, or not visible to you."),
-}
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="Any unique string: a retry with the same key and body returns the first "
-    "response with `Idempotent-Replayed: true`.",
-)
 VERSION_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Product version id."
 )

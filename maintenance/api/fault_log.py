@@ -23,10 +23,10 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servicedesk.api.openapi import ErrorSerializer
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from servicedesk.errors import ValidationFailed
-from tickets.api.serializers import ErrorSerializer
 
 from .. import selectors
 from ..models import FaultLogEntry

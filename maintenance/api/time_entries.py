@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api.idempotency import IdempotentMixin
+from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from servicedesk.errors import ValidationFailed
@@ -29,7 +30,7 @@ from .serializers import (
     TimeTotalsSerializer,
     totals_payload,
 )
-from .views import ERRORS, IDEMPOTENCY_KEY, WRITE_ERRORS
+from .views import WRITE_ERRORS
 
 TOTALS_LIMIT = 1000
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,9 +23,9 @@ from rest_framework.response import Response
 
 from servicedesk.api import versions
 from servicedesk.api.idempotency import IdempotentMixin
+from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY, if_match, write_errors
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
-from tickets.api.serializers import ErrorSerializer
 
 from .. import selectors, services
 from ..models import WorkOrder
@@ -49,43 +49,16 @@ from .serializers import (
     WorkOrderUpdateSerializer,
 )
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        "Any unique string (e.g. a UUID). A retry with the same key and body returns the first "
-        "response with `Idempotent-Replayed: true`; the same key with another body is 422."
-    ),
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="The work order version you last read (its ETag); a stale one gets 409.",
-)
 WORK_ORDER_ID = OpenApiParameter(
     "id",
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
     description="Work order id, or its number (WO-2026-000123).",
 )
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
-    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed (role or token scope)."),
-    404: OpenApiResponse(ErrorSerializer, description="Not found, or not visible to you."),
-}
-WRITE_ERRORS = {
-    **ERRORS,
-    409: OpenApiResponse(
-        ErrorSerializer,
-        description="stale_version, invalid_transition (with `allowed`), already_decided, ...",
-    ),
-    422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with another body."),
-}
+IF_MATCH = if_match("work order")
+WRITE_ERRORS = write_errors(
+    "stale_version, invalid_transition (with `allowed`), already_decided, ..."
+)
 STEP = {"parameters": [WORK_ORDER_ID, IF_MATCH, IDEMPOTENCY_KEY]}
 
 

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api.idempotency import IdempotentMixin
+from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY, if_match, write_errors
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
 from servicedesk.api.serializers import ContactSerializer
@@ -45,7 +46,6 @@ from .serializers import (
     CommentCreateSerializer,
     CommentSerializer,
     ConfirmSerializer,
-    ErrorSerializer,
     HotlineCallCreateSerializer,
     HotlineCallSerializer,
     TicketCreateSerializer,
@@ -59,42 +59,14 @@ from .serializers import (
 
 PARSERS = [JSONParser, MultiPartParser, FormParser]
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        "Any unique string (e.g. a UUID). A retry with the same key and body returns the first "
-        "response with `Idempotent-Replayed: true`; the same key with another body is 422."
-    ),
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="The ticket version you last read (its ETag); a stale one gets 409.",
-)
 TICKET_ID = OpenApiParameter(
     "id",
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
     description="Ticket id, or its number (SD-2026-000123).",
 )
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
-    401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed (role or token scope)."),
-    404: OpenApiResponse(ErrorSerializer, description="Not found, or not visible to you."),
-}
-WRITE_ERRORS = {
-    **ERRORS,
-    409: OpenApiResponse(
-        ErrorSerializer, description="stale_version, invalid_transition or ticket_closed."
-    ),
-    422: OpenApiResponse(ErrorSerializer, description="Idempotency-Key reused with another body."),
-}
+IF_MATCH = if_match("ticket")
+WRITE_ERRORS = write_errors("stale_version, invalid_transition or ticket_closed.")
 
 
 class ApiTicketFilter(TicketFilter):

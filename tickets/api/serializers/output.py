@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from servicedesk.api.openapi import ErrorSerializer  # noqa: F401  (re-exported)
 from servicedesk.api.serializers import (
     ContactRefSerializer,
     OrganizationRefSerializer,
@@ -74,24 +75,6 @@ def clock_representation(summary: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
             for item in summary["explanation"]
         ],
     }
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (see docs/API.md)."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
-    allowed = serializers.ListField(
-        child=serializers.CharField(),
-        required=False,
-        help_text=_("invalid_transition: the statuses you may move the ticket to."),
-    )
-    current_version = serializers.IntegerField(
-        required=False, help_text=_("stale_version: the ticket's version now.")
-    )
 
 
 class TicketSerializer(serializers.ModelSerializer):
