@@ -1,9 +1,8 @@
 """The maintenance-plan API: plans with their scheduled inspections, their sign-off and
-audit trail, and an inspection's checklist results.
+audit trail (an inspection's checklist results are in ``api_inspections``).
 
-Thin views over ``maintenance.selectors_plans`` and the plan and inspection services, the
-same rules as the pages. The plan list (and drafting) is staff only: 403 for customers; a
-single plan, its steps and events, and an inspection are 404 for them. Every POST honours
+Thin views over ``maintenance.selectors_plans`` and the plan services, the same rules as
+the pages. Staff only: everything here is 404 for customers. Every POST honours
 Idempotency-Key; steps and PATCH take the plan's version (body ``version`` or If-Match)
 and answer 409 when it is stale, or when another decision came first.
 """
@@ -36,15 +35,13 @@ from servicedesk.api.serializers import (
     TeamRefSerializer,
     UserRefSerializer,
 )
-from servicedesk.errors import NotFound
 from servicedesk.models import Contract, Product, Team
 
 from . import selectors_plans as selectors
 from .api_releases import ContractRefSerializer
-from .choices import CheckOutcome, PlanStatus, Recurrence
-from .models import InspectionCheck, MaintenancePlan, PlanEvent, PlanItem, WorkOrder
-from .permissions import work_order_visibility_q
-from .services import inspections, plans
+from .choices import PlanStatus, Recurrence
+from .models import MaintenancePlan, PlanEvent, PlanItem
+from .services import plans
 from .workflow import PLAN_TRANSITIONS, allowed
 
 WRITE_ERRORS = write_errors(
@@ -175,58 +172,6 @@ class PlanEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = PlanEvent
         fields = ["id", "kind", "actor", "data", "created_at"]
-        read_only_fields = fields
-
-
-class InspectionCheckResultSerializer(serializers.Serializer):
-    item = serializers.CharField(max_length=300)
-    outcome = serializers.ChoiceField(choices=CheckOutcome.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-
-
-class InspectionResultsSerializer(PlanVersionSerializer):
-    results = InspectionCheckResultSerializer(many=True, max_length=200)
-
-
-class InspectionCheckSerializer(serializers.ModelSerializer):
-    raised = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
-
-    class Meta:
-        model = InspectionCheck
-        fields = ["id", "item", "outcome", "note", "raised"]
-        read_only_fields = fields
-
-
-class InspectionSerializer(serializers.ModelSerializer):
-    checks = serializers.SerializerMethodField()
-    plan = serializers.IntegerField(source="plan_item.plan_id", read_only=True, allow_null=True)
-
-    class Meta:
-        model = WorkOrder
-        fields = ["id", "number", "status", "version", "occurrence", "plan", "checklist"]
-        fields += ["checks"]
-        read_only_fields = fields
-
-    def get_checks(self, obj: WorkOrder) -> list[dict[str, Any]]:
-        return InspectionCheckSerializer(selectors.inspection_checks(obj), many=True).data
-
-
-class RaiseCorrectiveSerializer(serializers.Serializer):
-    check = serializers.IntegerField(help_text=gettext_lazy("The id of an issue found."))
-    title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
-    severity = serializers.ChoiceField(
-        choices=[("", "-"), ("L1", "L1"), ("L2", "L2"), ("L3", "L3"), ("L4", "L4")],
-        required=False,
-        default="",
-    )
-
-
-class RaisedSerializer(serializers.ModelSerializer):
-    raised_from = serializers.SlugRelatedField(slug_field="number", read_only=True)
-
-    class Meta:
-        model = WorkOrder
-        fields = ["id", "number", "kind", "status", "title", "raised_from", "version"]
         read_only_fields = fields
 
 
@@ -414,86 +359,6 @@ class PlanEventsView(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
-# --------------------------------------------------------------------------- inspections
-
-
-def _inspection(request: Request, pk: Any) -> WorkOrder:
-    try:
-        return (
-            WorkOrder.objects.filter(work_order_visibility_q(request.user))
-            .select_related("plan_item")
-            .get(pk=int(pk))
-        )
-    except (WorkOrder.DoesNotExist, ValueError, OverflowError):
-        raise NotFound(_("Work order not found.")) from None
-
-
-class InspectionView(IdempotentMixin, generics.GenericAPIView):
-    serializer_class = InspectionSerializer
-    pagination_class = None
-    filter_backends: list[type] = []
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        summary="An inspection's checklist and recorded results",
-        parameters=[ORDER_ID],
-        responses={200: InspectionSerializer, **ERRORS},
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(InspectionSerializer(_inspection(request, kwargs["pk"])).data)
-
-    @extend_schema(
-        summary="Record an inspection's checklist results",
-        description="Engineers and managers. Every checklist item exactly once, `ok` or "
-        "`issue` (an issue needs a `note`); other items are recorded as additional findings. "
-        "The order is then done. 400 `results.<index>.<field>` or `results`; 409 for an "
-        "order that is not an open inspection or a stale version.",
-        parameters=[ORDER_ID, IF_MATCH, IDEMPOTENCY_KEY],
-        request=InspectionResultsSerializer,
-        responses={200: InspectionSerializer, **WRITE_ERRORS},
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        order = _inspection(request, kwargs["pk"])
-        data = versions.validated(InspectionResultsSerializer, request, self)
-        inspections.inspection_complete(
-            order,
-            actor=request.user,
-            results=[dict(r) for r in data["results"]],
-            expected_version=expected_version(request, data.get("version")),
-        )
-        return Response(InspectionSerializer(_inspection(request, order.pk)).data)
-
-
-class RaiseCorrectiveView(IdempotentMixin, generics.GenericAPIView):
-    serializer_class = RaisedSerializer
-    pagination_class = None
-    filter_backends: list[type] = []
-    parser_classes = [JSONParser]
-
-    @extend_schema(
-        summary="Raise a corrective work order from an issue found",
-        description="Drafts a fault work order with the inspection's facts, linked both ways. "
-        "409 `no_issue` for an item found OK, `already_raised` (naming the order) the "
-        "second time.",
-        parameters=[ORDER_ID, IDEMPOTENCY_KEY],
-        request=RaiseCorrectiveSerializer,
-        responses={201: RaisedSerializer, **WRITE_ERRORS},
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        order = _inspection(request, kwargs["pk"])
-        data = versions.validated(RaiseCorrectiveSerializer, request, self)
-        check = order.checks.filter(pk=data["check"]).first()
-        if check is None:
-            raise NotFound(_("Inspection result not found."))
-        raised = inspections.inspection_raise_corrective(
-            check,
-            actor=request.user,
-            title=data["title"],
-            severity=data["severity"],
-        )
-        return Response(RaisedSerializer(raised).data, status=status.HTTP_201_CREATED)
-
-
 P = MaintenancePlanViewSet
 urlpatterns = [
     path(
@@ -513,10 +378,4 @@ urlpatterns = [
         )
         for step in ("submit", "approve", "reject", "close")
     ],
-    path("work-orders/<int:pk>/inspection", InspectionView.as_view(), name="api-inspection"),
-    path(
-        "work-orders/<int:pk>/inspection/raise-corrective",
-        RaiseCorrectiveView.as_view(),
-        name="api-inspection-raise",
-    ),
 ]

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("tickets.api.urls")),
     path("", include("maintenance.api_releases")),
     path("", include("maintenance.api_plans")),
+    path("", include("maintenance.api_inspections")),
 ]
