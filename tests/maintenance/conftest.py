@@ -1,6 +1,6 @@
-"""Fixtures shared by the maintenance-plan page and API tests: a drafted plan with one
-monthly inspection, a deputy of the manager, and an open inspection generated from a
-signed plan."""
+"""Fixtures shared by the maintenance tests: a customer's fault ticket and the corrective
+work order drafted (and submitted) from it; a drafted plan with one monthly inspection, a
+deputy of the manager, and an open inspection generated from a signed plan."""
 
 from __future__ import annotations
 
@@ -9,11 +9,47 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from maintenance import services as wo
 from maintenance.choices import WorkOrderKind
 from maintenance.models import Deputy, MaintenancePlan, WorkOrder
 from maintenance.services import inspections, plans
 from servicedesk.choices import Role
 from tests import factories as f
+from tickets import services as ticket_services
+from tickets.choices import Channel, TicketKind
+
+
+def fault_ticket(actor, product, title="Invoices print blank", **kw):
+    """A fault reported through the portal (L2 proposed), as the work-order tests use it."""
+    data = {
+        "actor": actor,
+        "title": title,
+        "kind": TicketKind.FAULT,
+        "channel": Channel.PORTAL,
+        "product": product,
+        "description": "Since the update, page 2 is blank.",
+        "proposed_severity": "L2",
+    }
+    data.update(kw)
+    return ticket_services.ticket_create(**data)
+
+
+@pytest.fixture
+def fault(customer, product):
+    return fault_ticket(customer, product)
+
+
+@pytest.fixture
+def drafted(agent, fault):
+    return wo.work_order_draft(
+        actor=agent, kind=WorkOrderKind.CORRECTIVE, title="Blank second page", tickets=[fault]
+    )
+
+
+@pytest.fixture
+def submitted(drafted, agent):
+    return wo.work_order_submit(drafted, actor=agent)
+
 
 PLAN_CHECKLIST = ["Disk space above 20%", "Backups restored", "Error log reviewed"]
 

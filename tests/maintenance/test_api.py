@@ -28,8 +28,8 @@ from maintenance.services.time_entries import time_entry_add
 from servicedesk.choices import Role
 from tests import factories as f
 from tests.conftest import client_for
-from tickets import services
-from tickets.choices import Channel, TicketKind, TicketStatus
+from tests.maintenance.conftest import fault_ticket as _ticket
+from tickets.choices import TicketStatus
 from tickets.models import Comment, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -45,39 +45,8 @@ def _url(order, step: str = "") -> str:
     return f"{BASE}{order.pk}/{step}"
 
 
-def _ticket(actor, product, title="Invoices print blank", **kw):
-    data = {
-        "actor": actor,
-        "title": title,
-        "kind": TicketKind.FAULT,
-        "channel": Channel.PORTAL,
-        "product": product,
-        "description": "Since the update, page 2 is blank.",
-        "proposed_severity": "L2",
-    }
-    data.update(kw)
-    return services.ticket_create(**data)
-
-
 def _reload(order) -> WorkOrder:
     return WorkOrder.objects.get(pk=order.pk)
-
-
-@pytest.fixture
-def fault(customer, product):
-    return _ticket(customer, product)
-
-
-@pytest.fixture
-def drafted(agent, fault):
-    return wo.work_order_draft(
-        actor=agent, kind=WorkOrderKind.CORRECTIVE, title="Blank second page", tickets=[fault]
-    )
-
-
-@pytest.fixture
-def submitted(drafted, agent):
-    return wo.work_order_submit(drafted, actor=agent)
 
 
 @pytest.fixture

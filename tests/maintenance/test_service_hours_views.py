@@ -23,8 +23,7 @@ from maintenance.services.time_entries import time_entry_add
 from servicedesk.choices import Role
 from servicedesk.errors import NotFound, ValidationFailed
 from tests import factories as f
-from tickets import services
-from tickets.choices import Channel, TicketKind
+from tests.maintenance.conftest import fault_ticket as _ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -36,23 +35,6 @@ STAFF_ROLES = [Role.AGENT, Role.ENGINEER, Role.MANAGER]
 def _login(client, user):
     client.force_login(user)
     return client
-
-
-def _ticket(actor, product, title="Invoices print blank"):
-    return services.ticket_create(
-        actor=actor,
-        title=title,
-        kind=TicketKind.FAULT,
-        channel=Channel.PORTAL,
-        product=product,
-        description="Since the update, page 2 is blank.",
-        proposed_severity="L2",
-    )
-
-
-@pytest.fixture
-def fault(customer, product):
-    return _ticket(customer, product)
 
 
 @pytest.fixture

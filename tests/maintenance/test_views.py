@@ -27,8 +27,8 @@ from maintenance.models import (
 )
 from servicedesk.choices import Role
 from tests import factories as f
-from tickets import services
-from tickets.choices import Channel, TicketKind, TicketStatus
+from tests.maintenance.conftest import fault_ticket as _ticket
+from tickets.choices import TicketKind, TicketStatus
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -49,37 +49,6 @@ def _url(order, action=""):
 def _login(client, user):
     client.force_login(user)
     return client
-
-
-def _ticket(actor, product, title="Invoices print blank", **kw):
-    data = {
-        "actor": actor,
-        "title": title,
-        "kind": TicketKind.FAULT,
-        "channel": Channel.PORTAL,
-        "product": product,
-        "description": "Since the update, page 2 is blank.",
-        "proposed_severity": "L2",
-    }
-    data.update(kw)
-    return services.ticket_create(**data)
-
-
-@pytest.fixture
-def fault(customer, product):
-    return _ticket(customer, product)
-
-
-@pytest.fixture
-def drafted(agent, fault):
-    return wo.work_order_draft(
-        actor=agent, kind=WorkOrderKind.CORRECTIVE, title="Blank second page", tickets=[fault]
-    )
-
-
-@pytest.fixture
-def submitted(drafted, agent):
-    return wo.work_order_submit(drafted, actor=agent)
 
 
 def _messages(response):

@@ -9,7 +9,6 @@ from django.db import connection
 from django.utils import timezone
 
 from maintenance import services as wo
-from maintenance.choices import WorkOrderKind
 from maintenance.choices import WorkOrderStatus as S
 from maintenance.models import Deputy, FaultLogEntry, WorkOrder
 from servicedesk.choices import Role
@@ -33,13 +32,6 @@ def fault(customer, product):
         description="Since the update, page 2 is blank.",
         impact="Month-end closing blocked.",
         proposed_severity="L2",
-    )
-
-
-@pytest.fixture
-def drafted(agent, fault):
-    return wo.work_order_draft(
-        actor=agent, kind=WorkOrderKind.CORRECTIVE, title="Blank second page", tickets=[fault]
     )
 
 
