@@ -20,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound
@@ -120,7 +120,10 @@ def _timeline(plan: MaintenancePlan) -> list[dict[str, Any]]:
         if data.get("fields"):
             details.append(", ".join(data["fields"]))
         if data.get("items") is not None:
-            details.append(_("%(count)s inspections") % {"count": data["items"]})
+            count = data["items"]
+            details.append(
+                ngettext("%(count)s inspection", "%(count)s inspections", count) % {"count": count}
+            )
         lines.append(
             {
                 "when": entry.created_at,

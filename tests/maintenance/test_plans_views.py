@@ -142,6 +142,7 @@ def test_every_staff_role_sees_the_list_and_the_plan(client, role, draft_plan):
     assert draft_plan.title in body and 'id="nav-plans"' in body
     body = client.get(_url(draft_plan)).content.decode()
     assert "Every month on day 15" in body and PLAN_CHECKLIST[0] in body
+    assert "1 inspection" in body and "1 inspections" not in body  # the audit trail, singular
     assert ('id="new-plan"' in client.get(LIST).content.decode()) is (role != Role.TESTER)
 
 
