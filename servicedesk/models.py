@@ -7,11 +7,13 @@ notification outbox.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 
 from .choices import STAFF_ROLES, Role, ServiceMode, SkillArea, TeamKind, TokenScope, choice_label
@@ -307,8 +309,21 @@ class IdempotencyRecord(models.Model):
         return f"{self.owner_key} {self.key}"
 
 
+def outbox_retry_deadline():
+    """When a new notification stops being retried (``OUTBOX_RETRY_WINDOW_HOURS`` from now)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(hours=settings.OUTBOX_RETRY_WINDOW_HOURS)
+
+
 class OutboxMessage(models.Model):
-    """A notification written in the same transaction as the change that causes it."""
+    """A notification written in the same transaction as the change that causes it.
+
+    Delivery (``servicedesk.outbox``) claims a row with a lease (``claimed_until``), sends it
+    and marks it sent in a commit of its own; a failed attempt moves ``next_attempt_at`` on
+    (exponential backoff with jitter) until ``expires_at``, then the row is ``failed``.
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -323,11 +338,41 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # When the next attempt may start; a pending row is due when this has passed.
+    next_attempt_at = models.DateTimeField(default=timezone_now)
+    # The lease of the delivery run that claimed the row: nobody else sends it before this.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The end of the retry window; an admin's "retry" opens a new one.
+    expires_at = models.DateTimeField(default=outbox_retry_deadline)
 
     class Meta:
         indexes = [
-            models.Index(fields=["created_at"], name="outbox_pending", condition=Q(state="pending"))
+            models.Index(
+                fields=["next_attempt_at"], name="outbox_due", condition=Q(state="pending")
+            ),
+            models.Index(fields=["created_at"], name="outbox_failed", condition=Q(state="failed")),
         ]
 
     def __str__(self) -> str:
         return f"{self.topic} → {self.recipient} ({self.state})"
+
+    @property
+    def message_id(self) -> str:
+        """The same for every attempt at this row, so a copy sent twice is recognisable."""
+        from django.conf import settings
+
+        stamp = int(self.created_at.timestamp()) if self.created_at else 0
+        return f"<outbox.{self.pk}.{stamp}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic job (the SLA sweep, outbox delivery) completed, with its
+    figures: written by the workers, read by the readiness check on the web side."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    at = models.DateTimeField()
+    data = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"

@@ -167,6 +167,25 @@ PATCH_MAX_BYTES = env.int("PATCH_MAX_BYTES", default=200 * 1024 * 1024)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="servicedesk@localhost")
+# Seconds one SMTP operation may block (connect, each command): a stalled mail server ends
+# the attempt instead of holding the worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# The right-hand side of the Message-IDs the outbox derives from its rows.
+EMAIL_MESSAGE_ID_DOMAIN = env.str(
+    "EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+)
+# Notification delivery (docs/NOTIFICATIONS.md): a failed attempt is retried with exponential
+# backoff (first wait OUTBOX_RETRY_BASE_SECONDS, doubling, at most OUTBOX_RETRY_MAX_SECONDS,
+# with jitter) until OUTBOX_RETRY_WINDOW_HOURS after the row was written; then it is failed.
+OUTBOX_RETRY_WINDOW_HOURS = env.float("OUTBOX_RETRY_WINDOW_HOURS", default=24.0)
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30.0)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=1800.0)
+# A delivery run claims this many rows at a time, for OUTBOX_LEASE_SECONDS; it never starts
+# a send after its lease could have run out, so no other run sends the same row meanwhile.
+OUTBOX_CLAIM_BATCH = env.int("OUTBOX_CLAIM_BATCH", default=50)
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# How often beat looks for due rows (the safety net: delivery starts on commit).
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
@@ -239,13 +258,24 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
+# No task runs without limit (a stalled SMTP or database connection): the soft limit raises
+# inside the task so it can release what it holds; the hard limit ends the process.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=270)
+# Publishing a task never blocks a web request for long while the broker is down: the rows
+# are committed already and beat's safety net delivers them.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # How often beat runs the SLA sweep (seconds); a clock is marked at most this late.
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
 CELERY_BEAT_SCHEDULE = {
-    "deliver-outbox": {"task": "servicedesk.tasks.outbox_deliver_task", "schedule": 60.0},
+    "deliver-outbox": {
+        "task": "servicedesk.tasks.outbox_deliver_task",
+        "schedule": OUTBOX_SWEEP_SECONDS,
+    },
     "sla-sweep": {"task": "sla.tasks.sla_sweep_task", "schedule": SLA_SWEEP_SECONDS},
     # Hourly, idempotent: scheduled inspections appear within an hour of their lead day.
     "inspections-generate": {
