@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop
 
 from .models import OutboxMessage
-
-CLOCK_LABELS = {
-    "response": pgettext_lazy("SLA clock", "response"),
-    "resolution": pgettext_lazy("SLA clock", "resolution"),
-}
-ROLE_LABELS = {
-    "assignee": gettext_lazy("the assignee"),
-    "team_lead": gettext_lazy("the service group lead"),
-    "manager": gettext_lazy("service-center manager"),
-    "contract_owner": gettext_lazy("the contract owner"),
-}
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -34,11 +23,34 @@ SUBJECTS = {
     "ticket.replied": gettext_noop("New reply on %(ticket)s"),
     "ticket.status_changed": gettext_noop("%(ticket)s changed status"),
     "ticket.assigned": gettext_noop("%(ticket)s was assigned to you"),
-    "sla.warning": gettext_noop("SLA warning: %(ticket)s"),
-    "sla.breach": gettext_noop("SLA breached: %(ticket)s"),
 }
-# Topics with a body template of their own (templates/email/<topic>.txt, "." -> "_").
-BODY_TEMPLATES = frozenset({"sla.warning", "sla.breach"})
+# topic -> renderer(topic, payload) -> (subject, body). An app that writes a topic registers
+# what its messages say (``@renderer("sla.warning")``, imported from its AppConfig.ready);
+# topics without one get the generic subject and the payload as text.
+Renderer = Callable[[str, dict[str, Any]], tuple[str, str]]
+RENDERERS: dict[str, Renderer] = {}
+
+
+def renderer(*topics: str) -> Callable[[Renderer], Renderer]:
+    def register(function: Renderer) -> Renderer:
+        for topic in topics:
+            RENDERERS[topic] = function
+        return function
+
+    return register
+
+
+def render(message: OutboxMessage) -> tuple[str, str]:
+    """Subject and plain-text body of ``message``, in the recipient's language."""
+    payload = message.payload
+    with translation.override(payload.get("language") or settings.LANGUAGE_CODE):
+        function = RENDERERS.get(message.topic, generic_email)
+        return function(message.topic, payload)
+
+
+def generic_email(topic: str, payload: dict[str, Any]) -> tuple[str, str]:
+    subject = _(SUBJECTS.get(topic, "%(ticket)s")) % {"ticket": payload.get("ticket", "")}
+    return subject, "\n".join(f"{k}: {v}" for k, v in payload.items())
 
 
 def outbox_deliver_pending(*, limit: int = 200) -> int:
@@ -69,25 +81,5 @@ def outbox_deliver_pending(*, limit: int = 200) -> int:
 
 
 def _send(message: OutboxMessage) -> None:
-    payload = message.payload
-    with translation.override(payload.get("language") or settings.LANGUAGE_CODE):
-        template = SUBJECTS.get(message.topic, "%(ticket)s")
-        subject = _(template) % {"ticket": payload.get("ticket", "")}
-        if message.topic in BODY_TEMPLATES:
-            body = render_to_string(
-                f"email/{message.topic.replace('.', '_')}.txt", _sla_context(payload)
-            )
-        else:
-            body = "\n".join(f"{k}: {v}" for k, v in payload.items())
+    subject, body = render(message)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
-
-
-def _sla_context(payload: dict) -> dict:
-    due = parse_datetime(payload.get("due_at") or "")
-    return {
-        **payload,
-        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "-",
-        "clock_label": CLOCK_LABELS.get(payload.get("clock", ""), payload.get("clock", "")),
-        "role_label": ROLE_LABELS.get(payload.get("role", ""), payload.get("role", "")),
-        "percent": f"{payload.get('percent', 75)}%",
-    }

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, OutboxMessage, User
+from .models import ApiToken, Heartbeat, OutboxMessage, User
 
 
 def outbox_enqueue(*, topic: str, recipient: str, payload: dict[str, Any]) -> OutboxMessage | None:
@@ -40,3 +40,8 @@ def api_token_revoke(token: ApiToken) -> None:
 
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     forget_tokens()
+
+
+def heartbeat_record(name: str, **data: Any) -> None:
+    """Note that the periodic job ``name`` just completed (the readiness check reads it)."""
+    Heartbeat.objects.update_or_create(name=name, defaults={"at": timezone.now(), "data": data})

@@ -8,7 +8,7 @@ class SlaConfig(AppConfig):
     verbose_name = _("SLA")
 
     def ready(self) -> None:
-        from . import models
+        from . import emails, models  # noqa: F401  (emails registers its renderers)
         from .services import plan_cache_clear
 
         for model in (
