@@ -132,11 +132,19 @@ class CeleryProcess:
         self.process.wait()
 
 
-def start_celery(args: list[str], *, env: dict[str, str], log: Path) -> CeleryProcess:
+def start_celery(
+    args: list[str],
+    *,
+    env: dict[str, str],
+    log: Path,
+    python: str = sys.executable,
+    cwd: Path = ROOT,
+) -> CeleryProcess:
+    """``celery -A servicedesk <args>`` run by ``python`` (default: this interpreter)."""
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "servicedesk", *args],
-            cwd=ROOT,
+            [python, "-m", "celery", "-A", "servicedesk", *args],
+            cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=out,
@@ -146,7 +154,13 @@ def start_celery(args: list[str], *, env: dict[str, str], log: Path) -> CeleryPr
 
 
 def start_worker(
-    *, queue: str, env: dict[str, str], log: Path, hostname: str | None = None
+    *,
+    queue: str,
+    env: dict[str, str],
+    log: Path,
+    hostname: str | None = None,
+    python: str = sys.executable,
+    cwd: Path = ROOT,
 ) -> CeleryProcess:
     """A solo-pool worker on ``queue`` (private: parallel test processes never mix); it is
     ready when this returns."""
@@ -158,6 +172,8 @@ def start_worker(
         ],
         env=env,
         log=log,
+        python=python,
+        cwd=cwd,
     )
     try:
         worker.wait_for(lambda: " ready." in worker.output(), START_TIMEOUT)
