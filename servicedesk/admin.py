@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import (
     ApiToken,
@@ -23,7 +24,7 @@ from .models import (
     Team,
     User,
 )
-from .services import api_token_create, api_token_revoke
+from .services import api_token_create, api_token_revoke, outbox_retry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -199,7 +200,40 @@ class IdempotencyRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdmin):
-    list_display = ["topic", "recipient", "state", "attempts", "created_at", "sent_at"]
+    """Notifications and their delivery: failed ones are listed with their last error and
+    can be sent again (a new retry window), each retry recorded in the admin's history."""
+
+    list_display = [
+        "topic",
+        "recipient",
+        "state",
+        "attempts",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "short_error",
+    ]
     list_filter = ["state", "topic"]
     search_fields = ["recipient", "topic"]
     date_hierarchy = "created_at"
+    readonly_fields = ["message_id"]
+    actions = ["retry"]
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: OutboxMessage) -> str:
+        return obj.last_error[:120]
+
+    @admin.action(description=_("Send the selected failed notifications again"))
+    def retry(self, request, queryset):
+        ids = outbox_retry(list(queryset.values_list("pk", flat=True)))
+        for message in OutboxMessage.objects.filter(pk__in=ids):
+            self.log_change(request, message, _("Sent again after failing"))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed notification will be sent again.",
+                "%(count)d failed notifications will be sent again.",
+                len(ids),
+            )
+            % {"count": len(ids)},
+        )

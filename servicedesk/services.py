@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,10 +14,38 @@ from .models import ApiToken, Heartbeat, OutboxMessage, User
 
 
 def outbox_enqueue(*, topic: str, recipient: str, payload: dict[str, Any]) -> OutboxMessage | None:
-    """Write a notification row in the caller's transaction; a worker delivers it later."""
+    """Write a notification row in the caller's transaction; delivery starts when it commits."""
     if not recipient:
         return None
-    return OutboxMessage.objects.create(topic=topic, recipient=recipient, payload=payload)
+    message = OutboxMessage.objects.create(topic=topic, recipient=recipient, payload=payload)
+    from .tasks import outbox_kick  # tasks import this module
+
+    outbox_kick()
+    return message
+
+
+@transaction.atomic
+def outbox_retry(ids: list[int]) -> list[int]:
+    """Send failed notifications again: each gets a new retry window from now. Returns the
+    ids that were failed (others are left as they are)."""
+    now = timezone.now()
+    retried = list(
+        OutboxMessage.objects.select_for_update()
+        .filter(pk__in=ids, state=OutboxMessage.State.FAILED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    OutboxMessage.objects.filter(pk__in=retried).update(
+        state=OutboxMessage.State.PENDING,
+        next_attempt_at=now,
+        expires_at=now + timedelta(hours=settings.OUTBOX_RETRY_WINDOW_HOURS),
+        claimed_until=None,
+    )
+    if retried:
+        from .tasks import outbox_kick
+
+        outbox_kick()
+    return retried
 
 
 @transaction.atomic

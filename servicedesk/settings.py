@@ -186,6 +186,10 @@ OUTBOX_CLAIM_BATCH = env.int("OUTBOX_CLAIM_BATCH", default=50)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 # How often beat looks for due rows (the safety net: delivery starts on commit).
 OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=30.0)
+# Publish a delivery task when a transaction that wrote notifications commits.
+OUTBOX_DELIVER_ON_COMMIT = env.bool("OUTBOX_DELIVER_ON_COMMIT", default=True)
+# How long one delivery run sends before it hands over to a new task (below the soft limit).
+OUTBOX_RUN_SECONDS = env.float("OUTBOX_RUN_SECONDS", default=120.0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
