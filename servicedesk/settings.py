@@ -91,6 +91,13 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", defa
 # recent open ticket (100 ms at 1M tickets) instead of the (status, severity, created_at)
 # index (0.2 ms); 1.1 is the usual value for SSDs and a cached database (PERFORMANCE.md).
 PG_RANDOM_PAGE_COST = env.float("PG_RANDOM_PAGE_COST", default=1.1)
+# Seconds a new PostgreSQL connection may take: with the database gone, a request fails
+# (503) after at most this long instead of hanging on the operating system's TCP timeout.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and DATABASE_CONNECT_TIMEOUT > 0:
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", DATABASE_CONNECT_TIMEOUT
+    )
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and PG_RANDOM_PAGE_COST > 0:
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c random_page_cost={PG_RANDOM_PAGE_COST}"
@@ -275,6 +282,16 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # How often beat runs the SLA sweep (seconds); a clock is marked at most this late.
 SLA_SWEEP_SECONDS = env.float("SLA_SWEEP_SECONDS", default=60.0)
+# Readiness (/readyz, servicedesk/health.py, docs/OPERATIONS.md): how long the broker check
+# waits; how old the last completed SLA sweep may be (default: three missed runs and a
+# minute); how many failed notifications are tolerated; how long a due notification may
+# wait before delivery counts as stopped.
+HEALTH_BROKER_TIMEOUT = env.float("HEALTH_BROKER_TIMEOUT", default=2.0)
+HEALTH_SLA_SWEEP_MAX_AGE_SECONDS = env.float(
+    "HEALTH_SLA_SWEEP_MAX_AGE_SECONDS", default=3 * SLA_SWEEP_SECONDS + 60
+)
+HEALTH_OUTBOX_FAILED_MAX = env.int("HEALTH_OUTBOX_FAILED_MAX", default=0)
+HEALTH_OUTBOX_OVERDUE_SECONDS = env.float("HEALTH_OUTBOX_OVERDUE_SECONDS", default=600.0)
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {
         "task": "servicedesk.tasks.outbox_deliver_task",

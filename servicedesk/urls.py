@@ -2,17 +2,29 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from maintenance.urls_releases import portal_urlpatterns, staff_urlpatterns
 
+from .health import readiness
+
 
 def healthz(request):
+    """Liveness: the process answers. No database, no broker (docs/OPERATIONS.md)."""
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """Readiness: database, broker, SLA sweep and notification delivery (health.py)."""
+    ready, body = readiness()
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

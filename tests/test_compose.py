@@ -63,6 +63,13 @@ def test_app_services_wait_for_healthy_postgres_and_redis(services):
             assert depends[backing]["condition"] == "service_healthy", (name, backing)
 
 
+def test_web_and_worker_have_health_checks(services):
+    web = " ".join(services["web"]["healthcheck"]["test"])
+    assert "127.0.0.1:8000/healthz" in web, "liveness: no database or broker behind it"
+    worker = " ".join(services["worker"]["healthcheck"]["test"])
+    assert "celery -A servicedesk inspect ping --destination celery@$$HOSTNAME" in worker
+
+
 def test_migrations_run_once_before_the_app(services):
     assert "migrate" in _command(services["migrate"])
     for name in APP_SERVICES:
