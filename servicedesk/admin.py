@@ -15,6 +15,7 @@ from .models import (
     ApiToken,
     Contact,
     Contract,
+    Heartbeat,
     IdempotencyRecord,
     Organization,
     OutboxMessage,
@@ -237,3 +238,10 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
             )
             % {"count": len(ids)},
         )
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdmin):
+    """When each periodic job last completed, with its figures (/readyz reads the same)."""
+
+    list_display = ["name", "at", "data"]
