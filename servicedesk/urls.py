@@ -22,6 +22,10 @@ def readyz(request):
     return JsonResponse(body, status=200 if ready else 503)
 
 
+# Unhandled errors: JSON in the API's shape under /api/, a standalone page elsewhere; a lost
+# database is a 503 (servicedesk/views.py).
+handler500 = "servicedesk.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -1,0 +1,50 @@
+"""Error pages that still work when the database does not (``handler500`` in urls.py).
+
+An unhandled exception reaches ``server_error`` (Django calls it inside its ``except``
+block, so ``sys.exc_info()`` holds the exception; DRF re-raises everything that is not an
+``APIException``). A lost database connection (``OperationalError``, ``InterfaceError``)
+is a 503: the request may succeed in a minute. Under ``/api/`` the answer is the API's
+error shape, never a traceback; pages get a standalone template rendered without the
+request, so no context processor runs: no user, no session, no query.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.translation import gettext as _
+
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def unavailable_payload() -> dict[str, str]:
+    return {
+        "code": "service_unavailable",
+        "detail": _("The service desk cannot reach its database. Try again in a minute."),
+    }
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    unavailable = database_unavailable(sys.exc_info()[1])
+    status = 503 if unavailable else 500
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        payload = (
+            unavailable_payload()
+            if unavailable
+            else {"code": "server_error", "detail": _("A server error occurred.")}
+        )
+        response = JsonResponse(payload, status=status)
+    else:
+        template = loader.get_template("503.html" if unavailable else "500.html")
+        response = HttpResponse(template.render({}), status=status)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

@@ -1,0 +1,148 @@
+"""A real outage: the app served by gunicorn (as in production) with no database at all.
+
+``DATABASE_URL`` points at a loopback port where nothing listens. The API answers in its
+error shape with a 503, pages with the plain 503 page in the visitor's language, /readyz
+names the database, and /healthz still answers; each within a few seconds (the PostgreSQL
+connect timeout bounds the wait where a refused connection would not).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.worker_support import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT = 30.0
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback only)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("outage")
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
+        "DJANGO_SETTINGS_MODULE": "servicedesk.settings",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/servicedesk",
+        "DATABASE_CONNECT_TIMEOUT": "3",
+        "CELERY_BROKER_URL": "filesystem://",
+        "VAR_DIR": str(tmp / "var"),
+        "SECRET_KEY": "outage-test-only",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = tmp / "gunicorn.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "gunicorn", "servicedesk.wsgi:application"),
+                *(f"--bind=127.0.0.1:{port}", "--workers=1", "--timeout=30"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                if _get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start:\n{log.read_text()[-4000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _timed(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
+    started = time.monotonic()
+    answer = _get(url, headers)
+    assert time.monotonic() - started < 5, f"{url} took too long"
+    return answer
+
+
+def test_liveness_answers_without_the_database(server):
+    status, _headers, body = _timed(f"{server}/healthz")
+    assert (status, json.loads(body)) == (200, {"status": "ok"})
+
+
+def test_readiness_names_the_database(server):
+    status, _headers, body = _timed(f"{server}/readyz")
+    checks = json.loads(body)["checks"]
+    assert status == 503
+    assert not checks["database"]["ok"]
+    assert "OperationalError" in checks["database"]["reason"]
+    assert checks["broker"]["ok"]  # the embedded broker has no server
+    assert checks["sla_sweep"] == {"ok": False, "reason": "database unavailable"}
+
+
+@pytest.mark.parametrize(
+    ("headers", "detail"),
+    [
+        (
+            {"Authorization": "Bearer sd_not-a-real-key"},
+            "The service desk cannot reach its database. Try again in a minute.",
+        ),
+        (
+            {"Cookie": "sessionid=" + "s" * 32, "Accept-Language": "zh-hans"},
+            "服务台无法连接数据库，请一分钟后重试。",
+        ),
+    ],
+    ids=["token", "session-zh"],
+)
+def test_the_api_answers_json_503_in_its_error_shape(server, headers, detail):
+    status, response_headers, body = _timed(f"{server}/api/v1/tickets/", **headers)
+    assert status == 503
+    assert response_headers["Content-Type"] == "application/json"
+    assert json.loads(body) == {"code": "service_unavailable", "detail": detail}
+    assert response_headers["Retry-After"] == "30"
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [
+        ("en", "The service desk is temporarily unavailable."),
+        ("zh-hans", "服务台暂时无法使用。"),
+    ],
+)
+def test_pages_answer_the_plain_503_page(server, language, heading):
+    for path in ("/portal/", "/staff/"):
+        status, headers, body = _timed(
+            f"{server}{path}", Cookie="sessionid=" + "s" * 32, **{"Accept-Language": language}
+        )
+        assert status == 503, path
+        assert headers["Content-Type"].startswith("text/html")
+        assert heading in body
+        assert "Traceback" not in body
+        assert "csrf" not in body.lower()
