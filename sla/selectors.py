@@ -113,6 +113,11 @@ EVENT_TEXT = {
     "breached": lambda e: _("Breached: the deadline passed."),
     "met": lambda e: _("Met before the deadline."),
     "cancelled": lambda e: _("Stopped: the ticket was cancelled."),
+    "stopped": lambda e: (
+        _("Stopped: the ticket was cancelled after the deadline had passed.")
+        if e.data.get("cancelled")
+        else _("Stopped after the deadline had passed.")
+    ),
     "escalated": lambda e: (
         _("Escalated to level %(level)s: %(who)s.")
         % {"level": e.data.get("level"), "who": ", ".join(e.data.get("recipients", [])) or "-"}

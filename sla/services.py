@@ -556,7 +556,11 @@ def _stop(
         clock.paused_since = None
         schedule(clock)  # the deadline as it stands after the pause, to judge met or breached
     clock.stopped_at = at
-    if clock.breached_at is None and clock.due_at is not None and at > clock.due_at:
+    # One "breached" event per breach, whoever notices it first: the sweep, a retarget, or
+    # this stop. A clock breached already gets a "stopped" event (its timeline showed
+    # "Breached" twice when the sweep had marked it before the ticket was resolved).
+    already_breached = clock.breached_at is not None
+    if not already_breached and clock.due_at is not None and at > clock.due_at:
         clock.breached_at = clock.due_at
     if clock.breached_at is not None:
         clock.state = ClockState.BREACHED
@@ -564,6 +568,8 @@ def _stop(
         clock.state = ClockState.CANCELLED
     else:
         clock.state, clock.met_at = ClockState.MET, at
+    if already_breached:
+        return _event(clock, "stopped", at, actor, cancelled=cancelled)
     return _event(clock, clock.state, at, actor)
 
 
@@ -627,6 +633,7 @@ def clocks_retarget(
         clock.paused_since, clock.stopped_at = paused, stopped
         assert clock.due_at is not None
         end = stopped or at
+        was_breached = clock.breached_at is not None
         clock.breached_at = clock.due_at if end > clock.due_at else None
         clock.warned_at = clock.warned_at if clock.warn_at and end >= clock.warn_at else None
         if stopped is not None:
@@ -647,6 +654,8 @@ def clocks_retarget(
                 new_due=clock.due_at.isoformat(),
             )
         )
+        if clock.breached_at is not None and not was_breached:
+            events.append(_event(clock, "breached", at, actor))  # the new target is passed
     for clock in clocks:
         clock.save()
     SlaClockEvent.objects.bulk_create(events)

@@ -373,3 +373,73 @@ def test_a_new_policy_version_reaches_intake_at_once_in_this_process(agent, mana
     ]
     sla.policy_version_create(policy, actor=manager, targets=targets, levels=sla.DEFAULT_LEVELS)
     assert _clock(_ticket(agent, "L1"), "response").target_minutes == 10
+
+
+def _kinds(clock) -> list[str]:
+    """The clock's events but its escalations (one per level) and warnings."""
+    events = clock.events.exclude(kind__in=["escalated", "warned"]).order_by("at", "pk")
+    return list(events.values_list("kind", flat=True))
+
+
+def _texts(clock, now) -> list[str]:
+    return [item["text"] for item in clock_explanation(clock, now)]
+
+
+def test_a_clock_the_sweep_breached_gets_no_second_breach_when_it_stops(agent):
+    ticket = _ticket(agent, "L2")
+    start = ticket.created_at
+    assert sla_sweep(now=start + 4 * H + dt.timedelta(minutes=1)).breaches == 2
+    sla.clocks_update(ticket.pk, at=start + 6 * H, actor=agent, stop=("response", "resolution"))
+
+    clock = _clock(ticket, "resolution")
+    assert clock.state == ClockState.BREACHED and clock.stopped_at == start + 6 * H
+    assert clock.breached_at == clock.due_at
+    assert _kinds(clock) == ["started", "breached", "stopped"]
+    texts = _texts(clock, start + 7 * H)
+    assert texts.count("Breached: the deadline passed.") == 1
+    assert "Stopped after the deadline had passed." in texts
+
+
+def test_a_late_stop_the_sweep_never_saw_is_the_one_breach(agent):
+    ticket = _ticket(agent, "L2")
+    start = ticket.created_at
+    sla.clocks_update(ticket.pk, at=start + 6 * H, actor=agent, stop=("resolution",))
+    sla.clocks_update(ticket.pk, at=start + 7 * H, actor=agent, reopen=("resolution",))
+    sla.clocks_update(ticket.pk, at=start + 8 * H, actor=agent, stop=("resolution",))
+    assert sla_sweep(now=start + 9 * H).breaches == 1  # the response clock, still running
+
+    assert _kinds(_clock(ticket, "resolution")) == [
+        "started",
+        "breached",
+        "reopened",
+        "stopped",
+    ]
+
+
+def test_cancelling_a_breached_ticket_says_so_once(agent):
+    ticket = _ticket(agent, "L1")
+    start = ticket.created_at
+    sla_sweep(now=start + 3 * H)
+    services.ticket_transition(
+        ticket, actor=agent, to_status=TicketStatus.CANCELLED, comment="Duplicate."
+    )
+    clock = _clock(ticket, "resolution")
+    assert _kinds(clock).count("breached") == 1
+    assert "Stopped: the ticket was cancelled after the deadline had passed." in _texts(
+        clock, timezone.now()
+    )
+
+
+def test_a_retarget_that_breaches_records_the_breach_once(agent):
+    ticket = _ticket(agent, "L4")
+    start = ticket.created_at
+    sla.clocks_retarget(ticket.pk, severity="L1", at=start + 3 * H, actor=agent)
+    assert sla_sweep(now=start + 4 * H).breaches == 0  # breached already: nothing to mark
+    sla.clocks_update(ticket.pk, at=start + 5 * H, actor=agent, stop=("resolution",))
+
+    assert _kinds(_clock(ticket, "resolution")) == [
+        "started",
+        "severity_changed",
+        "breached",
+        "stopped",
+    ]
