@@ -130,7 +130,16 @@ def main() -> None:
             subprocess.Popen(
                 [
                     *(sys.executable, "-m", "celery", "-A", "servicedesk", "worker"),
-                    *("--pool=prefork", "--concurrency=1", "-Q", queue, "-n", f"w{i}@%h"),
+                    *(
+                        "--pool=prefork",
+                        "--concurrency=1",
+                        "-Q",
+                        queue,
+                        "-n",
+                        f"w{i}@%h",
+                        "-l",
+                        "INFO",
+                    ),
                     *("--without-gossip", "--without-mingle", "--without-heartbeat"),
                 ],
                 cwd=ROOT,
