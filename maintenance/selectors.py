@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotFound
 from servicedesk.models import Organization, Product, ProductVersion, Team, User
+from servicedesk.permissions import is_staff_user
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Ticket
-from tickets.permissions import is_staff_user
 
 from .choices import WorkOrderStatus
 from .models import FaultLogEntry, TimeEntry, WorkOrder, WorkOrderEvent, WorkOrderTicket

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotFound
 from servicedesk.models import Contract, Product, ProductVersion
-from tickets.permissions import is_customer_user, is_staff_user
+from servicedesk.permissions import is_customer_user, is_staff_user
 
 from .models import Installation, Patch
 

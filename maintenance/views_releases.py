@@ -26,13 +26,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from servicedesk.errors import DomainError, NotAllowed, NotFound
 from servicedesk.models import Contract, Organization, Product, ProductVersion
-from tickets.permissions import is_customer_user, is_staff_user
-from tickets.views.common import attachment_response
-from tickets.views.staff.access import forbidden, staff_required
+from servicedesk.pages import attachment_response, forbidden, staff_required
+from servicedesk.permissions import can_draft, can_engineer, is_customer_user, is_staff_user
 
 from . import selectors_releases as selectors
 from .models import Patch
-from .permissions import can_draft, can_engineer
 from .services import releases as services
 
 INSTALLATIONS_SHOWN = 500

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.timezone import now as timezone_now
 from django.utils.translation import gettext_lazy as _
 
+from . import permissions
 from .choices import STAFF_ROLES, Role, ServiceMode, SkillArea, TeamKind, TokenScope, choice_label
 
 
@@ -90,7 +91,8 @@ class User(AbstractUser):
 
     @property
     def is_manager(self) -> bool:
-        return self.role in (Role.MANAGER, Role.ADMIN)
+        """For templates; the rule is ``servicedesk.permissions.is_manager``."""
+        return permissions.is_manager(self)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

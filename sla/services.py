@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, NotAllowed, ValidationFailed
 from servicedesk.models import User
+from servicedesk.permissions import is_manager
 
 from . import calendar as bcal
 from .models import (
@@ -233,10 +234,6 @@ def policy_version_create(
         for lv in levels
     )
     return version
-
-
-def is_manager(user: User) -> bool:
-    return user.is_superuser or user.role in ("manager", "admin")
 
 
 def current_version_for(contract_id: int | None) -> SlaPolicyVersion:

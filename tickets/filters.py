@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.models import Organization, Product, Team, User
+from servicedesk.permissions import is_customer_user
 from servicedesk.widgets import FastSelect, FastSelectMultiple
 from sla.models import SlaClock
 
 from .choices import Channel, Severity, TicketKind, TicketStatus
 from .models import Ticket
-from .permissions import is_customer_user
 
 ORDERING_FIELDS = ("created_at", "updated_at", "severity", "status", "number", "sla_due_at")
 # Sorting by the next deadline lists the tickets that have one (a running SLA clock).

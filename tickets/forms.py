@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.choices import STAFF_ROLES
-from servicedesk.errors import DomainError, ValidationFailed
+from servicedesk.errors import ValidationFailed
 from servicedesk.models import Contact, Organization, Product, Team, User
 from servicedesk.widgets import FastSelect
 
@@ -62,19 +62,6 @@ class StaffChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: User) -> str:
         return f"{obj} · {obj.get_role_display()}"
-
-
-def apply_domain_error(form: forms.Form, error: DomainError, field_map: dict[str, str]) -> None:
-    """Show a service's error on the form: per field where the form has one, else on top."""
-    placed = False
-    for name, messages in error.fields.items():
-        target = field_map.get(name, name)
-        if target in form.fields and (not form.is_bound or target not in form.errors):
-            for message in messages:
-                form.add_error(target, str(message))
-            placed = True
-    if not placed or not error.fields:
-        form.add_error(None, str(error.message))
 
 
 class MultipleFileInput(forms.FileInput):

@@ -1,4 +1,6 @@
-"""Who may see and do what with tickets. Pages and the API share these rules.
+"""Who may see which tickets. Pages and the API share these rules; the role predicates
+(``can_triage``, ``can_assign``, ``is_staff_user`` ...) are the policy of
+``servicedesk.permissions``.
 
 ``ticket_visibility_q`` is the single visibility chokepoint (``Ticket.objects.visible_to``).
 """
@@ -9,29 +11,11 @@ from typing import Any
 
 from django.db.models import Q
 
-from servicedesk.choices import Role
+from servicedesk.permissions import is_customer_user, is_staff_user
 
 from .workflow import CUSTOMER, STAFF
 
 NOTHING = Q(pk__in=[])
-
-TRIAGE_ROLES = frozenset({Role.AGENT, Role.ENGINEER, Role.MANAGER, Role.ADMIN})
-ASSIGN_ROLES = TRIAGE_ROLES
-HOTLINE_ROLES = frozenset({Role.AGENT, Role.MANAGER, Role.ADMIN})
-
-
-def is_staff_user(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff_member)
-
-
-def is_customer_user(user: Any) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and user.role == Role.CUSTOMER
-        and user.organization_id
-    )
 
 
 def ticket_visibility_q(user: Any) -> Q:
@@ -52,15 +36,3 @@ def party_of(user: Any) -> str | None:
 
 def can_see_internal(user: Any) -> bool:
     return is_staff_user(user)
-
-
-def can_triage(user: Any) -> bool:
-    return is_staff_user(user) and user.role in TRIAGE_ROLES
-
-
-def can_assign(user: Any) -> bool:
-    return is_staff_user(user) and user.role in ASSIGN_ROLES
-
-
-def can_log_call(user: Any) -> bool:
-    return is_staff_user(user) and user.role in HOTLINE_ROLES

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotAllowed, NotFound, StaleVersion
 from servicedesk.models import User
-from tickets.permissions import is_staff_user
+from servicedesk.permissions import is_staff_user
 
 from ..models import WorkOrder, WorkOrderEvent, WorkOrderSequence
 from ..permissions import work_order_visibility_q

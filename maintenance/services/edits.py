@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, ValidationFailed
 from servicedesk.models import Team, User
-from tickets.permissions import is_staff_user
+from servicedesk.permissions import can_draft, is_staff_user
 
 from ..choices import WorkOrderStatus as S
 from ..models import WorkOrder
-from ..permissions import can_draft
 from ._common import event, lock, require, save
 
 EDITABLE_FIELDS = ("title", "description", "team", "assignee")

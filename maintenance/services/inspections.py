@@ -18,12 +18,13 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, NotFound, ValidationFailed
 from servicedesk.models import User
+from servicedesk.permissions import can_draft, can_engineer
 
 from .. import recurrence as rec
 from ..choices import CheckOutcome, PlanStatus, WorkOrderKind
 from ..choices import WorkOrderStatus as S
 from ..models import InspectionCheck, PlanItem, WorkOrder, WorkOrderEvent, WorkOrderSequence
-from ..permissions import can_draft, can_engineer, work_order_visibility_q
+from ..permissions import work_order_visibility_q
 from ..workflow import PREVENTIVE_TRANSITIONS, assert_can_move
 from ._common import event, lock, require, save
 from .work_orders import work_order_draft

@@ -20,18 +20,12 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, NotAllowed, NotFound, StaleVersion, ValidationFailed
 from servicedesk.models import Contract, Product, Team, User
-from tickets.permissions import is_staff_user
+from servicedesk.permissions import can_draft, is_manager, is_staff_user
 
 from .. import recurrence as rec
 from ..choices import PlanStatus
 from ..models import MaintenancePlan, PlanEvent, PlanItem
-from ..permissions import (
-    can_draft,
-    can_sign,
-    deputised_managers,
-    is_manager,
-    work_order_visibility_q,
-)
+from ..permissions import can_sign, deputised_managers, work_order_visibility_q
 from ..workflow import PLAN_TRANSITIONS, assert_can_move
 from .inspections import (
     CATCH_UP_DAYS,

@@ -26,10 +26,9 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotAllowed, NotFound, ValidationFailed
 from servicedesk.models import Contract, ProductVersion, User
-from tickets.permissions import is_staff_user
+from servicedesk.permissions import can_draft, can_engineer, is_staff_user
 
 from ..models import Installation, Patch, ReleaseEvent
-from ..permissions import can_draft, can_engineer
 
 # What a vendor ships as a patch or upgrade package: archives, installers, database scripts,
 # Java deployables, source diffs and the upgrade guide. Compound endings first. Downloads are

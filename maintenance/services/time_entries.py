@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import ValidationFailed
 from servicedesk.models import User
+from servicedesk.permissions import is_staff_user
 from tickets.models import Ticket
-from tickets.permissions import is_staff_user
 
 from ..choices import WorkMode
 from ..models import TimeEntry, WorkOrder

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from servicedesk.models import ProductVersion, User
+from servicedesk.permissions import can_draft, can_engineer, can_test, is_manager
 from tickets import services as ticket_services
 from tickets.choices import OPEN_STATUSES, TicketKind, TicketStatus
 from tickets.models import Ticket
@@ -23,14 +24,7 @@ from tickets.models import Ticket
 from ..choices import RootCause, TestResult, WorkOrderKind
 from ..choices import WorkOrderStatus as S
 from ..models import FaultLogEntry, WorkOrder, WorkOrderTicket
-from ..permissions import (
-    can_draft,
-    can_engineer,
-    can_sign,
-    can_test,
-    deputised_managers,
-    is_manager,
-)
+from ..permissions import can_sign, deputised_managers
 from ..workflow import WORK_ORDER_TRANSITIONS, assert_can_move, cancellable
 from ._common import event, lock, next_number, require, save
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from django import template
 
-from ..permissions import can_draft
+from servicedesk.permissions import can_draft
+
 from ..views import queries
 
 register = template.Library()

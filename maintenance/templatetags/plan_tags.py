@@ -14,10 +14,11 @@ from typing import Any
 
 from django import template
 
+from servicedesk.permissions import can_draft, can_engineer
+
 from .. import selectors_plans as selectors
 from ..choices import WorkOrderKind
 from ..forms_plans import InspectionForm, PlanApproveForm, PlanRejectForm
-from ..permissions import can_draft, can_engineer
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from tickets.permissions import is_staff_user
+from servicedesk.permissions import is_staff_user
 
 from ..views import service_hours
 

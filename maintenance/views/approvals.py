@@ -11,12 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from servicedesk.pages import forbidden, staff_or_404
+
 from .. import services
 from ..forms import ApproveForm, RejectForm
 from ..models import WorkOrder
 from ..permissions import can_sign
 from . import queries
-from .access import forbidden, staff_or_404
 from .work_orders import handle
 
 INBOX = "inbox"

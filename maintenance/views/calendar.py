@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from servicedesk.pages import staff_or_404
+
 from . import queries
-from .access import staff_or_404
 
 
 @staff_or_404

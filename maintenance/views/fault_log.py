@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from servicedesk.pages import staff_or_404
+
 from ..forms import FaultLogFilterForm
 from ..models import FaultLogEntry
 from . import queries
-from .access import staff_or_404
 from .work_orders import _query
 
 CHUNK = 500

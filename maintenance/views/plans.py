@@ -24,7 +24,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound
-from tickets.forms import apply_domain_error
+from servicedesk.pages import apply_domain_error, forbidden, staff_or_404
+from servicedesk.permissions import can_draft
 
 from .. import selectors_plans as selectors
 from ..choices import PlanStatus
@@ -39,10 +40,9 @@ from ..forms_plans import (
     PlanRejectForm,
 )
 from ..models import InspectionCheck, MaintenancePlan, PlanItem
-from ..permissions import can_draft, can_sign
+from ..permissions import can_sign
 from ..services import inspections, plans
 from . import queries
-from .access import forbidden, staff_or_404
 from .work_orders import _query, _render_order, order_url
 
 PLAN_KEYS = (("id", int),)

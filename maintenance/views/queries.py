@@ -20,13 +20,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from servicedesk.models import Organization, Product, ProductVersion, Team, User
+from servicedesk.permissions import is_manager, is_staff_user
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Ticket
-from tickets.permissions import is_staff_user
 
 from ..choices import WorkOrderKind, WorkOrderStatus
 from ..models import FaultLogEntry, WorkOrder, WorkOrderEvent
-from ..permissions import can_sign, deputised_managers, is_manager, work_order_visibility_q
+from ..permissions import can_sign, deputised_managers, work_order_visibility_q
 
 PAGE_SIZE = 50
 INBOX_LIMIT = 25  # a page of cards; deciding them brings the next (see PERFORMANCE.md)

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from servicedesk.errors import DomainError, NotFound
+from servicedesk.pages import apply_domain_error, staff_or_404
 from tickets import selectors as ticket_selectors
-from tickets.forms import apply_domain_error
 from tickets.models import Ticket
 
 from ..forms_hours import GROUP_LABELS, TimeEntryForm, TotalsForm
@@ -31,7 +31,6 @@ from ..models import WorkOrder
 from ..selectors import time_entry_list, time_entry_totals
 from ..services.time_entries import time_entry_add
 from . import queries
-from .access import staff_or_404
 from .fault_log import _Echo, _safe
 
 ENTRY_LIMIT = 50  # entries listed on a card (newest first); the total counts them all

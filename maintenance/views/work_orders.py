@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound, ValidationFailed
+from servicedesk.pages import apply_domain_error, forbidden, staff_or_404
+from servicedesk.permissions import can_draft, can_engineer, can_test
 from tickets import selectors as ticket_selectors
-from tickets.forms import apply_domain_error
 from tickets.models import Ticket
 
 from .. import services
@@ -39,10 +40,9 @@ from ..forms import (
     WorkOrderFilterForm,
 )
 from ..models import WorkOrder
-from ..permissions import can_draft, can_engineer, can_sign, can_test
+from ..permissions import can_sign
 from ..workflow import cancellable
 from . import queries
-from .access import forbidden, staff_or_404
 from .timeline import timeline_for
 
 S = WorkOrderStatus

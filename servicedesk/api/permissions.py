@@ -6,6 +6,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from servicedesk.choices import TokenScope
 from servicedesk.models import ApiToken
+from servicedesk.permissions import is_staff_user
 
 
 class IsAuthenticatedWithScope(BasePermission):
@@ -27,7 +28,7 @@ class IsStaff(BasePermission):
     message = _("Only staff may do this.")
 
     def has_permission(self, request, view) -> bool:
-        return bool(getattr(request.user, "is_staff_member", False))
+        return is_staff_user(request.user)
 
 
 class IsStaffElse404(IsStaff):

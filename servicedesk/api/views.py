@@ -17,6 +17,7 @@ from rest_framework import viewsets
 from servicedesk.choices import Role
 from servicedesk.models import Organization, Product, ProductVersion, Team, User
 
+from ..permissions import is_staff_user
 from .pagination import CursorPagination
 from .permissions import IsAuthenticatedWithScope, IsStaff
 from .serializers import OrganizationSerializer, ProductSerializer, TeamSerializer, UserSerializer
@@ -32,7 +33,7 @@ class ByUsernamePagination(CursorPagination):
 
 def _customer_org_id(user) -> int | None:
     """The organization a customer is confined to; None for staff."""
-    if getattr(user, "is_staff_member", False):
+    if is_staff_user(user):
         return None
     return user.organization_id or 0  # a customer without one sees nothing
 

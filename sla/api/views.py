@@ -20,6 +20,7 @@ from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
 from servicedesk.errors import NotAllowed, ValidationFailed
+from servicedesk.permissions import is_manager
 
 from .. import services
 from ..models import BusinessCalendar, SlaPolicy, SlaPolicyVersion
@@ -147,7 +148,7 @@ class PolicyViewSet(IdempotentMixin, viewsets.ReadOnlyModelViewSet):
             raise ValidationFailed(
                 _("A policy with this name exists."), fields={"name": [_("Already used.")]}
             )
-        if not services.is_manager(request.user):
+        if not is_manager(request.user):
             raise NotAllowed(_("Only managers may change SLA policies."))
         data = _valid(PolicyVersionInputSerializer, request)
         with transaction.atomic():

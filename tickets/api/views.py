@@ -29,13 +29,13 @@ from servicedesk.api.serializers import ContactSerializer
 from servicedesk.api.versions import expected_version, validated
 from servicedesk.errors import NotAllowed, ValidationFailed
 from servicedesk.models import Contact
+from servicedesk.pages import attachment_response
+from servicedesk.permissions import is_staff_user
 from sla.models import SlaPolicy
 
 from .. import selectors, services
 from ..filters import ORDERING_FIELDS, TicketFilter
 from ..models import HotlineCall, Ticket
-from ..permissions import is_staff_user
-from ..views.common import attachment_response
 from .serializers import (
     AssigneeSuggestionSerializer,
     AssignSerializer,

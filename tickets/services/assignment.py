@@ -10,13 +10,11 @@ from django.utils.translation import gettext as _
 from servicedesk.choices import STAFF_ROLES
 from servicedesk.errors import NotAllowed, ValidationFailed
 from servicedesk.models import Team, User
+from servicedesk.permissions import can_assign
 from servicedesk.services import outbox_enqueue
 
 from ..choices import EventKind, TicketStatus
 from ..models import Ticket, TicketEvent
-from ..permissions import (
-    can_assign,
-)
 from ._common import _auto_transition, _event, _lock, _plain, _save
 
 

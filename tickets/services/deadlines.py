@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotAllowed
 from servicedesk.models import User
+from servicedesk.permissions import is_manager
 from sla.models import SlaClock, SlaPolicy
-from sla.services import clocks_retarget, is_manager
+from sla.services import clocks_retarget
 
 from ..choices import OPEN_STATUSES, EventKind
 from ..models import Ticket, TicketEvent

@@ -10,12 +10,10 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotAllowed, ValidationFailed
 from servicedesk.models import Contact, Organization, Product, User
+from servicedesk.permissions import can_log_call
 
 from ..choices import Channel, TicketKind, TicketStatus
 from ..models import HotlineCall
-from ..permissions import (
-    can_log_call,
-)
 from .intake import ticket_create
 from .lifecycle import ticket_transition
 

@@ -10,14 +10,10 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotAllowed, ValidationFailed
 from servicedesk.models import User
+from servicedesk.permissions import can_triage, is_customer_user, is_staff_user
 
 from ..choices import EventKind, TicketKind, TicketStatus, TriageDecision
 from ..models import Comment, Ticket, TicketEvent
-from ..permissions import (
-    can_triage,
-    is_customer_user,
-    is_staff_user,
-)
 from ..workflow import REOPENING, assert_can_transition, comment_required
 from ._common import _lock, _notify_requester, _require_party, _save, _sync_clocks
 from .intake import ticket_update

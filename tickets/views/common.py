@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
 from servicedesk.errors import NotFound
+from servicedesk.pages import attachment_response
+from servicedesk.permissions import is_customer_user, is_staff_user
 
 from .. import selectors
-from ..permissions import is_customer_user, is_staff_user
 
 
 @login_required
@@ -20,19 +21,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if is_staff_user(request.user):
         return redirect("staff:queue")
     raise Http404
-
-
-def attachment_response(attachment) -> FileResponse:
-    """Always a download: never rendered inline, never sniffed."""
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type="application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @login_required

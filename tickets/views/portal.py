@@ -27,12 +27,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import Conflict, DomainError, NotFound
 from servicedesk.models import User
+from servicedesk.pages import apply_domain_error
+from servicedesk.permissions import is_customer_user, is_staff_user
 from sla.selectors import clocks_for_page
 
 from .. import selectors, services
 from ..choices import OPEN_STATUSES, Channel, EventKind, TicketStatus
 from ..filters import TicketFilter
-from ..forms import apply_domain_error
 from ..forms_portal import (
     CancelForm,
     ConfirmForm,
@@ -42,7 +43,6 @@ from ..forms_portal import (
     TicketCreateForm,
 )
 from ..models import Ticket
-from ..permissions import is_customer_user, is_staff_user
 
 PAGE_SIZE = 25
 STATUS_GROUPS: dict[str, tuple[str, ...]] = {

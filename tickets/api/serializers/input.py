@@ -11,9 +11,9 @@ from rest_framework import serializers
 
 from servicedesk.choices import SkillArea
 from servicedesk.models import Contact, Organization, Product, ProductVersion, Team, User
+from servicedesk.permissions import is_customer_user
 
 from ...choices import Channel, Severity, TicketKind, TicketStatus, TriageDecision
-from ...permissions import is_customer_user
 from .output import MAX_BULK, MAX_FILE_NAME, MAX_ID
 
 

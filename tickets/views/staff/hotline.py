@@ -11,16 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from servicedesk.errors import DomainError, NotAllowed
+from servicedesk.pages import apply_domain_error, forbidden, staff_required
+from servicedesk.permissions import can_log_call
 from tickets import selectors, services
 from tickets.choices import TicketStatus
 from tickets.forms import (
     HotlineForm,
-    apply_domain_error,
 )
 from tickets.models import HotlineCall
-from tickets.permissions import can_log_call
-
-from .access import forbidden, staff_required
 
 RECENT_CALLS = 20
 

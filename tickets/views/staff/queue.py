@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from servicedesk.choices import STAFF_ROLES
 from servicedesk.errors import DomainError, NotAllowed
 from servicedesk.models import Organization, User
+from servicedesk.pages import forbidden, staff_required
+from servicedesk.permissions import can_assign
 from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES
 from tickets.filters import ORDERING_FIELDS, TicketFilter
@@ -32,9 +34,6 @@ from tickets.forms import (
     ordering_choices,
 )
 from tickets.models import Ticket
-from tickets.permissions import can_assign
-
-from .access import forbidden, staff_required
 
 PAGE_SIZE = 50
 DATETIME_FIELDS = frozenset({"created_at", "updated_at", "sla_due_at"})

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound
+from servicedesk.pages import apply_domain_error, staff_required
+from servicedesk.permissions import can_assign, can_triage
 from sla.selectors import clocks_for_page
 from tickets import selectors, services, workflow
 from tickets.choices import OPEN_STATUSES, TicketStatus, TriageDecision
@@ -23,12 +25,9 @@ from tickets.forms import (
     SeverityForm,
     TransitionForm,
     TriageForm,
-    apply_domain_error,
 )
 from tickets.models import Ticket
-from tickets.permissions import can_assign, can_triage
 
-from .access import staff_required
 from .timeline import timeline_for
 
 # Lazy: the labels are looked up per request, in the language of the request.
