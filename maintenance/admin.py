@@ -1,8 +1,8 @@
 """Django admin for product maintenance.
 
 Work orders, plans and their decisions change through the services (pages and API), so the
-admin shows them read-only (installed versions too: recording one writes its audit event);
-deputies are plain records kept here (Django's admin log records who changed them).
+admin shows them read-only; deputies are plain records kept here (Django's admin log records
+who changed them).
 """
 
 from __future__ import annotations
@@ -15,12 +15,9 @@ from .models import (
     Deputy,
     FaultLogEntry,
     InspectionCheck,
-    Installation,
     MaintenancePlan,
-    Patch,
     PlanEvent,
     PlanItem,
-    ReleaseEvent,
     TimeEntry,
     WorkOrder,
     WorkOrderEvent,
@@ -85,19 +82,6 @@ class TimeEntryAdmin(ReadOnlyAdmin):
     raw_id_fields = ["ticket", "work_order"]
 
 
-@admin.register(Patch)
-class PatchAdmin(ReadOnlyAdmin):
-    list_display = ["version", "original_name", "size", "uploaded_by", "created_at"]
-
-
-@admin.register(Installation)
-class InstallationAdmin(ReadOnlyAdmin):
-    """Recorded on the Releases page or ``POST /api/v1/installations/`` (audited there)."""
-
-    list_display = ["contract", "product", "version", "installed_on"]
-    list_filter = ["product"]
-
-
 @admin.register(InspectionCheck)
 class InspectionCheckAdmin(ReadOnlyAdmin):
     list_display = ["work_order", "item", "outcome"]
@@ -124,13 +108,6 @@ class PlanItemAdmin(ReadOnlyAdmin):
 @admin.register(WorkOrderSequence)
 class WorkOrderSequenceAdmin(ReadOnlyAdmin):
     list_display = ["year", "last"]
-
-
-@admin.register(ReleaseEvent)
-class ReleaseEventAdmin(ReadOnlyAdmin):
-    list_display = ["version", "kind", "contract", "actor", "created_at"]
-    list_filter = ["kind"]
-    raw_id_fields = ["version", "contract"]
 
 
 @admin.register(PlanEvent)

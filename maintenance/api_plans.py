@@ -30,6 +30,7 @@ from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY, if_match, write_err
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from servicedesk.api.serializers import (
+    ContractRefSerializer,
     OrganizationRefSerializer,
     ProductRefSerializer,
     TeamRefSerializer,
@@ -38,7 +39,6 @@ from servicedesk.api.serializers import (
 from servicedesk.models import Contract, Product, Team
 
 from . import selectors_plans as selectors
-from .api_releases import ContractRefSerializer
 from .choices import PlanStatus, Recurrence
 from .models import MaintenancePlan, PlanEvent, PlanItem
 from .services import plans

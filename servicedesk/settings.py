@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "servicedesk",
     "sla",
     "tickets",
+    "releases",
     "maintenance",
     "reports",
 ]

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from maintenance.urls_releases import portal_urlpatterns, staff_urlpatterns
+from releases.urls import portal_urlpatterns, staff_urlpatterns
 
 from .health import readiness
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import maintenance.models
+import releases.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
             name='Patch',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=maintenance.models.patch_storage_name)),
+                ('file', models.FileField(max_length=200, upload_to=releases.models.patch_storage_name)),
                 ('original_name', models.CharField(max_length=200, verbose_name='file name')),
                 ('size', models.PositiveBigIntegerField()),
                 ('sha256', models.CharField(max_length=64)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from servicedesk.models import Contact, Organization, Product, ProductVersion, Team, User
+from servicedesk.models import Contact, Contract, Organization, Product, ProductVersion, Team, User
 
 
 def display_name(user: User | None) -> str:
@@ -106,3 +106,10 @@ class UserSerializer(serializers.ModelSerializer):
 
     def get_name(self, obj: User) -> str:
         return display_name(obj)
+
+
+class ContractRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contract
+        fields = ["id", "number"]
+        read_only_fields = fields

@@ -23,7 +23,7 @@ urlpatterns = [
     path("sla/", include("sla.api.urls")),
     path("", include("maintenance.api.urls")),
     path("", include("tickets.api.urls")),
-    path("", include("maintenance.api_releases")),
+    path("", include("releases.api.urls")),
     path("", include("maintenance.api_plans")),
     path("", include("maintenance.api_inspections")),
 ]

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from maintenance.services import releases
+from releases import services as releases
 from servicedesk.choices import Role
 from tests import factories as f
 from tests.browser.conftest import login, screenshot

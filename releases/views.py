@@ -1,7 +1,7 @@
 """Pages of releases and patches: the portal's downloads (下载区) and the staff releases page.
 
-Thin pages: reads through ``maintenance.selectors_releases`` (the one visibility rule),
-writes through ``maintenance.services.releases``. A version or patch the user may not see is
+Thin pages: reads through ``releases.selectors`` (the one visibility rule), writes through
+``releases.services``. A version or patch the user may not see is
 a 404; a member of staff without the role gets the 403 page.
 """
 
@@ -21,86 +21,18 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotAllowed, NotFound
-from servicedesk.models import Contract, Organization, Product, ProductVersion
+from servicedesk.models import ProductVersion
 from servicedesk.pages import attachment_response, forbidden, staff_required
 from servicedesk.permissions import can_draft, can_engineer, is_customer_user, is_staff_user
 
-from . import selectors_releases as selectors
+from . import selectors, services
+from .forms import InstallationFilterForm, InstallationForm, NotesForm, PatchUploadForm
 from .models import Patch
-from .services import releases as services
 
 INSTALLATIONS_SHOWN = 500
-
-
-# --------------------------------------------------------------------------- forms
-
-
-class PatchUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Patch file"))
-
-
-class NotesForm(forms.Form):
-    released_on = forms.DateField(
-        label=gettext_lazy("Released on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("Customers see the version from this date on."),
-    )
-    notes = forms.CharField(
-        label=gettext_lazy("Release notes"),
-        required=False,
-        max_length=services.NOTES_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
-
-
-class _VersionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.product.name} {obj.version}"
-
-
-class _ContractChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.number} · {obj.organization.name}"
-
-
-class InstallationForm(forms.Form):
-    contract = _ContractChoiceField(
-        label=gettext_lazy("Contract"),
-        queryset=Contract.objects.select_related("organization").order_by(
-            "organization__name", "number"
-        ),
-    )
-    version = _VersionChoiceField(
-        label=gettext_lazy("Version"),
-        queryset=ProductVersion.objects.select_related("product").order_by(
-            "product__name", "-released_on", "-id"
-        ),
-    )
-    installed_on = forms.DateField(
-        label=gettext_lazy("Installed on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-
-class InstallationFilterForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        label=gettext_lazy("Customer"),
-        queryset=Organization.objects.order_by("name"),
-        required=False,
-        empty_label=gettext_lazy("All customers"),
-    )
-    product = forms.ModelChoiceField(
-        label=gettext_lazy("Product"),
-        queryset=Product.objects.order_by("name"),
-        required=False,
-        empty_label=gettext_lazy("All products"),
-    )
 
 
 # --------------------------------------------------------------------------- helpers
@@ -151,7 +83,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
         groups.get(product.pk, {"product": product, "versions": []})
         for product in selectors.covered_products(request.user)
     ]
-    return render(request, "maintenance/releases/downloads.html", {"products": products})
+    return render(request, "releases/downloads.html", {"products": products})
 
 
 @login_required
@@ -195,7 +127,7 @@ def _staff_page(
         row.newest = latest if latest and latest.pk != row.version_id else None  # type: ignore[attr-defined]
     return render(
         request,
-        "maintenance/releases/staff.html",
+        "releases/staff.html",
         {
             "products": _grouped(versions),
             "installations": rows[:INSTALLATIONS_SHOWN],

@@ -16,9 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from maintenance import selectors_releases as selectors
-from maintenance.models import Installation, Patch, ReleaseEvent
-from maintenance.services import releases as services
+from releases import selectors, services
+from releases.models import Installation, Patch, ReleaseEvent
 from servicedesk.choices import Role
 from servicedesk.errors import NotAllowed, NotFound, ValidationFailed
 from tests import factories as f
@@ -771,7 +770,7 @@ def test_api_installations_filter_and_query_count_is_constant(agent, version):
 
 def test_installations_are_read_only_in_the_admin(client, admin_user, contract, version):
     """The admin would bypass the audited service: it lists installations, never edits them."""
-    from maintenance.models import Installation
+    from releases.models import Installation
 
     admin_user.is_staff = admin_user.is_superuser = True
     admin_user.save()
@@ -779,9 +778,9 @@ def test_installations_are_read_only_in_the_admin(client, admin_user, contract, 
         contract=contract, product=version.product, version=version
     )
     client.force_login(admin_user)
-    changelist = client.get("/admin/maintenance/installation/")
+    changelist = client.get("/admin/releases/installation/")
     assert changelist.status_code == 200 and str(contract) in changelist.content.decode()
-    assert client.get("/admin/maintenance/installation/add/").status_code == 403
-    url = f"/admin/maintenance/installation/{installation.pk}/change/"
+    assert client.get("/admin/releases/installation/add/").status_code == 403
+    url = f"/admin/releases/installation/{installation.pk}/change/"
     response = client.post(url, {"contract": contract.pk, "version": version.pk})
     assert response.status_code == 403

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views_releases as views
+from . import views
 
 portal_urlpatterns = [
     path("", views.downloads, name="list"),

@@ -28,7 +28,7 @@ from servicedesk.errors import NotAllowed, NotFound, ValidationFailed
 from servicedesk.models import Contract, ProductVersion, User
 from servicedesk.permissions import can_draft, can_engineer, is_staff_user
 
-from ..models import Installation, Patch, ReleaseEvent
+from .models import Installation, Patch, ReleaseEvent
 
 # What a vendor ships as a patch or upgrade package: archives, installers, database scripts,
 # Java deployables, source diffs and the upgrade guide. Compound endings first. Downloads are

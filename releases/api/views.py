@@ -1,7 +1,7 @@
 """The releases API: versions with release notes and patch metadata, patch download and upload,
 and which customers run which version (installations).
 
-Thin views over ``maintenance.selectors_releases`` and ``maintenance.services.releases``, the
+Thin views over ``releases.selectors`` and ``releases.services``, the
 same rules as the pages: a version the caller may not see is a 404 (customers: only products
 their current contracts cover, from the release date on); installations are staff only.
 """
@@ -9,12 +9,11 @@ their current contracts cover, from the release date on); installations are staf
 from __future__ import annotations
 
 import django_filters
-from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -25,91 +24,21 @@ from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
-from servicedesk.api.serializers import OrganizationRefSerializer, ProductRefSerializer
 from servicedesk.models import Contract, Organization, Product, ProductVersion
 
-from . import selectors_releases as selectors
-from .models import Installation, Patch
-from .services import releases as services
-from .views_releases import patch_response
+from .. import selectors, services
+from ..models import Installation, Patch
+from ..views import patch_response
+from .serializers import (
+    InstallationCreateSerializer,
+    InstallationSerializer,
+    PatchUploadSerializer,
+    ReleaseSerializer,
+)
 
 VERSION_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Product version id."
 )
-
-
-# --------------------------------------------------------------------------- serializers
-
-
-class PatchSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="original_name", read_only=True)
-    uploaded_at = serializers.DateTimeField(source="created_at", read_only=True)
-    download_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Patch
-        fields = ["name", "size", "sha256", "uploaded_at", "download_url"]
-        read_only_fields = fields
-
-    def get_download_url(self, obj: Patch) -> str:
-        url = reverse("api-release-patch", kwargs={"version": "v1", "pk": obj.version_id})
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request else url
-
-
-class ReleaseSerializer(serializers.ModelSerializer):
-    product = ProductRefSerializer(read_only=True)
-    patch = PatchSerializer(read_only=True, allow_null=True, help_text="null: no download.")
-
-    class Meta:
-        model = ProductVersion
-        fields = ["id", "product", "version", "released_on", "notes", "patch"]
-        read_only_fields = fields
-
-
-class PatchUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        help_text="The package: .zip .tar.gz .tgz .7z .rar .exe .msi .sql .jar .war .patch .pdf; "
-        "at most PATCH_MAX_BYTES (200 MB by default)."
-    )
-
-
-class ContractRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Contract
-        fields = ["id", "number"]
-        read_only_fields = fields
-
-
-class VersionRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ProductVersion
-        fields = ["id", "version", "released_on"]
-        read_only_fields = fields
-
-
-class InstallationSerializer(serializers.ModelSerializer):
-    contract = ContractRefSerializer(read_only=True)
-    organization = OrganizationRefSerializer(source="contract.organization", read_only=True)
-    product = ProductRefSerializer(read_only=True)
-    version = VersionRefSerializer(read_only=True)
-
-    class Meta:
-        model = Installation
-        fields = ["id", "contract", "organization", "product", "version", "installed_on"]
-        fields += ["updated_at"]
-        read_only_fields = fields
-
-
-class InstallationCreateSerializer(serializers.Serializer):
-    contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
-    version = serializers.PrimaryKeyRelatedField(
-        queryset=ProductVersion.objects.select_related("product")
-    )
-    installed_on = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-# --------------------------------------------------------------------------- views
 
 
 class _AnyAcceptNegotiation(DefaultContentNegotiation):
@@ -263,14 +192,3 @@ class InstallationViewSet(IdempotentMixin, viewsets.GenericViewSet):
         )
         fresh = self.get_queryset().get(pk=installation.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
-
-
-urlpatterns = [
-    path("releases/", ReleaseViewSet.as_view({"get": "list"}), name="api-release-list"),
-    path("releases/<int:pk>/patch", ReleasePatchView.as_view(), name="api-release-patch"),
-    path(
-        "installations/",
-        InstallationViewSet.as_view({"get": "list", "post": "create"}),
-        name="api-installation-list",
-    ),
-]
