@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import wraps
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import Conflict, DomainError, NotFound
+from servicedesk.keyset import Key, keyset_page
 from servicedesk.models import User
 from servicedesk.pages import apply_domain_error
 from servicedesk.permissions import is_customer_user, is_staff_user
@@ -82,47 +82,7 @@ def _local(value: datetime | None) -> str:
 # --------------------------------------------------------------------------- list
 
 
-def _cursor(ticket: Ticket) -> str:
-    """A keyset position: microseconds since the epoch of ``created_at``, and the id."""
-    stamp = int(ticket.created_at.timestamp() * 1_000_000)
-    return f"{stamp}.{ticket.pk}"
-
-
-def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
-    if not value:
-        return None
-    try:
-        stamp, pk = value.split(".", 1)
-        when = datetime.fromtimestamp(int(stamp) / 1_000_000, tz=UTC)
-        return when, int(pk)
-    except (ValueError, OverflowError, OSError):
-        return None
-
-
-def _page(qs: QuerySet[Ticket], after: str | None, before: str | None) -> dict[str, Any]:
-    """Keyset pagination on (created_at, id), newest first; no COUNT, one query per page."""
-    newer_pos, older_pos = _parse_cursor(before), _parse_cursor(after)
-    if newer_pos is not None:
-        when, pk = newer_pos
-        rows = list(
-            qs.filter(Q(created_at__gt=when) | Q(created_at=when, pk__gt=pk)).order_by(
-                "created_at", "pk"
-            )[: PAGE_SIZE + 1]
-        )
-        has_newer, has_older = len(rows) > PAGE_SIZE, True
-        rows = rows[:PAGE_SIZE][::-1]
-    else:
-        if older_pos is not None:
-            when, pk = older_pos
-            qs = qs.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
-        rows = list(qs.order_by("-created_at", "-pk")[: PAGE_SIZE + 1])
-        has_newer, has_older = older_pos is not None, len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-    return {
-        "tickets": rows,
-        "newer_cursor": _cursor(rows[0]) if rows and has_newer else "",
-        "older_cursor": _cursor(rows[-1]) if rows and has_older else "",
-    }
+NEWEST_FIRST = (Key("created_at", datetime), Key("id", int))
 
 
 @customer_required
@@ -138,14 +98,20 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if status in STATUS_GROUPS:
         data["status"] = list(STATUS_GROUPS[status])
     qs = TicketFilter(data, queryset=selectors.ticket_list(request.user), request=request).qs
-    page = _page(qs, request.GET.get("after"), request.GET.get("before"))
+    page = keyset_page(
+        qs,
+        NEWEST_FIRST,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
+    )
     query = {"status": status, "q": q} if q else {"status": status}
     pager = {
-        "newer_url": "?" + urlencode({**query, "before": page["newer_cursor"]})
-        if page["newer_cursor"]
+        "newer_url": "?" + urlencode({**query, "before": page["previous_cursor"]})
+        if page["previous_cursor"]
         else "",
-        "older_url": "?" + urlencode({**query, "after": page["older_cursor"]})
-        if page["older_cursor"]
+        "older_url": "?" + urlencode({**query, "after": page["next_cursor"]})
+        if page["next_cursor"]
         else "",
     }
     return render(
@@ -157,7 +123,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "q": q,
             "now": timezone.now(),
             "open_statuses": OPEN_STATUSES,
-            "tickets": page["tickets"],
+            "tickets": page["rows"],
             **pager,
         },
     )

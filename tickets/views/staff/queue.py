@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from servicedesk.choices import STAFF_ROLES
 from servicedesk.errors import DomainError, NotAllowed
+from servicedesk.keyset import Key, keyset_page
 from servicedesk.models import Organization, User
 from servicedesk.pages import forbidden, staff_required
 from servicedesk.permissions import can_assign
@@ -33,80 +31,23 @@ from tickets.forms import (
     clean_ordering,
     ordering_choices,
 )
-from tickets.models import Ticket
 
 PAGE_SIZE = 50
 DATETIME_FIELDS = frozenset({"created_at", "updated_at", "sla_due_at"})
 
 
-def _order_keys(ordering: str) -> list[tuple[str, bool]]:
-    """Columns (name, descending) of a total order for keyset paging; ``ordering`` is clean.
+def _order_keys(ordering: str) -> list[Key]:
+    """Columns of a total order for keyset paging; ``ordering`` is clean.
 
     Ties are broken newest first, matching the (status, severity, -created_at, -id) and
     (-created_at, -id) indexes.
     """
     desc = ordering.startswith("-")
     name = ordering.lstrip("-")
+    kind = datetime if name in DATETIME_FIELDS else str
     if name == "created_at":
-        return [("created_at", desc), ("id", desc)]
-    return [(name, desc), ("created_at", not desc), ("id", not desc)]
-
-
-def _encode_cursor(ordering: str, row: Ticket, keys: list[tuple[str, bool]]) -> str:
-    values = []
-    for name, _desc in keys:
-        value = getattr(row, name)
-        values.append(value.isoformat() if isinstance(value, datetime) else value)
-    raw = json.dumps([ordering, *values], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(value: str, ordering: str, keys: list[tuple[str, bool]]) -> list[Any] | None:
-    """The key values of a cursor made for this ordering; None for anything else."""
-    if not value or len(value) > 400:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-        data = json.loads(raw)
-        if not isinstance(data, list) or len(data) != len(keys) + 1 or data[0] != ordering:
-            return None
-        values: list[Any] = []
-        for (name, _desc), item in zip(keys, data[1:], strict=True):
-            if name in DATETIME_FIELDS:
-                parsed = datetime.fromisoformat(str(item))
-                if parsed.tzinfo is None:
-                    return None
-                values.append(parsed)
-            elif name == "id":
-                if not isinstance(item, int) or not 0 <= item < 2**63:
-                    return None
-                values.append(item)
-            else:
-                values.append(str(item)[:200])
-        return values
-    except (binascii.Error, ValueError, TypeError, OverflowError, UnicodeDecodeError):
-        return None
-
-
-def _keyset_page(qs: QuerySet[Ticket], ordering: str, after: str | None) -> dict[str, Any]:
-    """One page after the cursor: one indexed range query, no COUNT over the table."""
-    keys = _order_keys(ordering)
-    values = _decode_cursor(after or "", ordering, keys)
-    if values is not None:
-        condition, equal = Q(pk__in=[]), {}
-        for (name, desc), value in zip(keys, values, strict=True):
-            condition |= Q(**equal, **{f"{name}__{'lt' if desc else 'gt'}": value})
-            equal[name] = value
-        qs = qs.filter(condition)
-    order = [f"-{name}" if desc else name for name, desc in keys]
-    rows = list(qs.order_by(*order)[: PAGE_SIZE + 1])
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return {
-        "tickets": rows,
-        "next_cursor": _encode_cursor(ordering, rows[-1], keys) if has_next else "",
-        "is_first": values is None,
-    }
+        return [Key("created_at", datetime, desc), Key("id", int, desc)]
+    return [Key(name, kind, desc), Key("created_at", datetime, not desc), Key("id", int, not desc)]
 
 
 def _query(params: QueryDict, **changes: str | None) -> str:
@@ -183,7 +124,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     _tidy_filter_form(filterset.form)
     ordering = clean_ordering(request.GET.get("ordering"))
-    page = _keyset_page(filterset.qs, ordering, request.GET.get("after"))
+    page = keyset_page(
+        filterset.qs,
+        _order_keys(ordering),
+        after=request.GET.get("after"),
+        tag=ordering,
+        size=PAGE_SIZE,
+    )
     params = request.GET.copy()
     params["ordering"] = ordering
     now = timezone.now()
@@ -194,14 +141,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "ordering": ordering,
             "ordering_choices": ordering_choices(),
-            "tickets": page["tickets"],
+            "tickets": page["rows"],
             "next_url": _query(params, after=page["next_cursor"]) if page["next_cursor"] else "",
             "first_url": "" if page["is_first"] else _query(params, after=None),
             "sort": _sort_links(request.GET, ordering),
             "bulk_form": BulkAssignForm() if can_assign(request.user) else None,
             "overdue": {
                 t.pk
-                for t in page["tickets"]
+                for t in page["rows"]
                 if t.status in OPEN_STATUSES and t.sla_due_at and t.sla_due_at < now
             },
             "here": request.get_full_path(),
