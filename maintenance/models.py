@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from servicedesk.choices import choice_label
+from servicedesk.events import AuditEvent
 from servicedesk.models import Contract, Product, ProductVersion, Team
 from tickets.models import Ticket
 
@@ -268,19 +269,12 @@ class WorkOrderTicket(models.Model):
         return f"{self.work_order_id} ↔ {self.ticket_id}"
 
 
-class WorkOrderEvent(models.Model):
+class WorkOrderEvent(AuditEvent):
     """Append-only audit trail of a work order: who did what, when."""
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    kind = models.CharField(max_length=30)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(AuditEvent.Meta):
         indexes = [models.Index(fields=["work_order", "created_at"], name="wo_event_time")]
 
     def __str__(self) -> str:
@@ -398,19 +392,12 @@ class InspectionCheck(models.Model):
         return f"{self.work_order_id} {self.item}: {self.outcome}"
 
 
-class PlanEvent(models.Model):
+class PlanEvent(AuditEvent):
     """Append-only audit trail of a maintenance plan: drafting, edits, sign-off, closing."""
 
     plan = models.ForeignKey(MaintenancePlan, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    kind = models.CharField(max_length=30)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(AuditEvent.Meta):
         indexes = [models.Index(fields=["plan", "created_at"], name="plan_event_time")]
 
     def __str__(self) -> str:

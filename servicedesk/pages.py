@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from .errors import DomainError
+from .errors import DomainError, NotFound
 from .permissions import is_staff_user
 
 
@@ -45,6 +45,14 @@ def staff_or_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def found_or_404(read: Callable[..., Any], *args: Any) -> Any:
+    """``read(*args)`` (a selector), with its ``NotFound`` as the page's 404."""
+    try:
+        return read(*args)
+    except NotFound:
+        raise Http404 from None
 
 
 def attachment_response(attachment: Any) -> FileResponse:

@@ -1,19 +1,15 @@
 """产品故障记录 over the API: the product fault log as pages, and as a CSV or XLSX file.
 
-Staff only (403 for customers, like every staff-only list). The export has the list's
-filters; CSV streams in chunks, XLSX is built write-only; both stop at ``EXPORT_LIMIT`` rows
-(narrow the filters for more) and quote cells a spreadsheet would run as a formula.
+Staff only (404 for customers, as every maintenance list). The export has the list's
+filters and is the page's (``selectors.fault_log_export`` written by ``servicedesk.exports``):
+CSV streams in chunks, XLSX is built write-only; both stop at ``EXPORT_LIMIT`` rows (narrow
+the filters for more) and quote cells a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Any
 
-from django.http import HttpResponse, StreamingHttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -27,17 +23,12 @@ from servicedesk.api.openapi import ErrorSerializer
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from servicedesk.errors import ValidationFailed
+from servicedesk.exports import FORMATS, XLSX, export_response
 
 from .. import selectors
-from ..models import FaultLogEntry
 from .filters import FaultLogFilter
 from .serializers import FaultLogEntrySerializer
 
-EXPORT_LIMIT = 50_000
-CHUNK = 1000
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FORMATS = ("csv", "xlsx")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid filter or format."),
     401: OpenApiResponse(ErrorSerializer, description="Not signed in."),
@@ -78,48 +69,6 @@ class _FirstRenderer(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def _safe(value: Any) -> Any:
-    """Text a spreadsheet would evaluate (=, +, -, @ ...) gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return f"'{value}"
-    return value
-
-
-def _headers() -> list[str]:
-    return [
-        _("Date"),
-        _("Product"),
-        _("Severity"),
-        _("Cause category"),
-        _("Fault"),
-        _("Affected versions"),
-        _("Fixed in"),
-        _("Tickets"),
-        _("Work order"),
-    ]
-
-
-def _rows(queryset) -> Iterator[list[Any]]:
-    entry: FaultLogEntry
-    for entry in queryset[:EXPORT_LIMIT].iterator(chunk_size=CHUNK):
-        yield [
-            entry.recorded_on,
-            _safe(entry.product.name),
-            entry.severity,
-            str(entry.get_cause_display()),
-            _safe(entry.summary),
-            ", ".join(v.version for v in entry.affected_versions.all()),
-            entry.fixed_version.version if entry.fixed_version else "",
-            ", ".join(t.number for t in entry.tickets.all()),
-            entry.work_order.number,
-        ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 class FaultLogExportView(FaultLogView):
     content_negotiation_class = _FirstRenderer
 
@@ -144,34 +93,5 @@ class FaultLogExportView(FaultLogView):
             raise ValidationFailed(
                 _("The format must be csv or xlsx."), fields={"format": [_("csv or xlsx.")]}
             )
-        queryset = self.filter_queryset(self.get_queryset())
-        name = f"fault-log-{timezone.localdate().isoformat()}.{kind}"
-        response = _csv(queryset) if kind == "csv" else _xlsx(queryset)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
-
-
-def _csv(queryset) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # a BOM, so that spreadsheet programs read the UTF-8 (Chinese) text
-        yield writer.writerow(_headers())
-        for row in _rows(queryset):
-            yield writer.writerow([v.isoformat() if hasattr(v, "isoformat") else v for v in row])
-
-    return StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-
-
-def _xlsx(queryset) -> HttpResponse:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Product fault log")[:31])
-    sheet.append(_headers())
-    for row in _rows(queryset):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return HttpResponse(out.getvalue(), content_type=XLSX)
+        entries = self.filter_queryset(self.get_queryset())
+        return export_response(selectors.fault_log_export(entries), kind)

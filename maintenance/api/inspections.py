@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
@@ -20,12 +19,12 @@ from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from servicedesk.errors import NotFound
 
-from . import selectors_plans as selectors
-from .api_plans import IF_MATCH, ORDER_ID, WRITE_ERRORS, PlanVersionSerializer, expected_version
-from .choices import CheckOutcome
-from .models import InspectionCheck, WorkOrder
-from .permissions import work_order_visibility_q
-from .services import inspections
+from .. import selectors
+from ..choices import CheckOutcome
+from ..models import InspectionCheck, WorkOrder
+from ..permissions import work_order_visibility_q
+from ..services import inspections
+from .plans import IF_MATCH, ORDER_ID, WRITE_ERRORS, PlanVersionSerializer, expected_version
 
 
 class InspectionCheckResultSerializer(serializers.Serializer):
@@ -155,13 +154,3 @@ class RaiseCorrectiveView(IdempotentMixin, generics.GenericAPIView):
             severity=data["severity"],
         )
         return Response(RaisedSerializer(raised).data, status=status.HTTP_201_CREATED)
-
-
-urlpatterns = [
-    path("work-orders/<int:pk>/inspection", InspectionView.as_view(), name="api-inspection"),
-    path(
-        "work-orders/<int:pk>/inspection/raise-corrective",
-        RaiseCorrectiveView.as_view(),
-        name="api-inspection-raise",
-    ),
-]

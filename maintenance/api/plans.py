@@ -1,7 +1,7 @@
 """The maintenance-plan API: plans with their scheduled inspections, their sign-off and
-audit trail (an inspection's checklist results are in ``api_inspections``).
+audit trail (an inspection's checklist results are in ``maintenance.api.inspections``).
 
-Thin views over ``maintenance.selectors_plans`` and the plan services, the same rules as
+Thin views over ``maintenance.selectors.plans`` and the plan services, the same rules as
 the pages. Staff only: everything here is 404 for customers. Every POST honours
 Idempotency-Key; steps and PATCH take the plan's version (body ``version`` or If-Match)
 and answer 409 when it is stale, or when another decision came first.
@@ -13,7 +13,6 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -38,11 +37,11 @@ from servicedesk.api.serializers import (
 )
 from servicedesk.models import Contract, Product, Team
 
-from . import selectors_plans as selectors
-from .choices import PlanStatus, Recurrence
-from .models import MaintenancePlan, PlanEvent, PlanItem
-from .services import plans
-from .workflow import PLAN_TRANSITIONS, allowed
+from .. import selectors
+from ..choices import PlanStatus, Recurrence
+from ..models import MaintenancePlan, PlanEvent, PlanItem
+from ..services import plans
+from ..workflow import PLAN_TRANSITIONS, allowed
 
 WRITE_ERRORS = write_errors(
     "stale_version, invalid_transition (with `allowed`), already_decided, "
@@ -357,25 +356,3 @@ class PlanEventsView(generics.ListAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
-
-
-P = MaintenancePlanViewSet
-urlpatterns = [
-    path(
-        "maintenance-plans/",
-        P.as_view({"get": "list", "post": "create"}),
-        name="api-plan-list",
-    ),
-    path(
-        "maintenance-plans/<int:pk>/",
-        P.as_view({"get": "retrieve", "patch": "partial_update"}),
-        name="api-plan-detail",
-    ),
-    path("maintenance-plans/<int:pk>/events/", PlanEventsView.as_view(), name="api-plan-events"),
-    *[
-        path(
-            f"maintenance-plans/<int:pk>/{step}", P.as_view({"post": step}), name=f"api-plan-{step}"
-        )
-        for step in ("submit", "approve", "reject", "close")
-    ],
-]

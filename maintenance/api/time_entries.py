@@ -20,7 +20,7 @@ from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from servicedesk.errors import ValidationFailed
 
 from .. import selectors
-from ..selectors import TOTAL_GROUPS
+from ..selectors.service_hours import TOTAL_GROUPS
 from ..services.time_entries import time_entry_add
 from .filters import TimeEntryFilter
 from .serializers import (
@@ -30,7 +30,7 @@ from .serializers import (
     TimeTotalsSerializer,
     totals_payload,
 )
-from .views import WRITE_ERRORS
+from .work_orders import WRITE_ERRORS
 
 TOTALS_LIMIT = 1000
 

@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from . import fault_log, time_entries, views
+from . import fault_log, inspections, plans, time_entries, work_orders
 
-W = views.WorkOrderViewSet
+W = work_orders.WorkOrderViewSet
 STEPS = (
     ("submit", "submit"),
     ("approve", "approve"),
@@ -19,6 +19,7 @@ STEPS = (
     ("tickets", "link_ticket"),
 )
 T = time_entries.TimeEntryViewSet
+P = plans.MaintenancePlanViewSet
 
 urlpatterns = [
     path("work-orders/", W.as_view({"get": "list", "post": "create"}), name="api-wo-list"),
@@ -29,7 +30,7 @@ urlpatterns = [
     ),
     path(
         "work-orders/<str:pk>/events/",
-        views.WorkOrderEventsView.as_view(),
+        work_orders.WorkOrderEventsView.as_view(),
         name="api-wo-events",
     ),
     *[
@@ -43,5 +44,35 @@ urlpatterns = [
         "time-entries/totals",
         T.as_view({"get": "totals"}, filter_backends=[], pagination_class=None),
         name="api-time-totals",
+    ),
+    # maintenance plans and their inspections
+    path(
+        "maintenance-plans/",
+        P.as_view({"get": "list", "post": "create"}),
+        name="api-plan-list",
+    ),
+    path(
+        "maintenance-plans/<int:pk>/",
+        P.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="api-plan-detail",
+    ),
+    path(
+        "maintenance-plans/<int:pk>/events/", plans.PlanEventsView.as_view(), name="api-plan-events"
+    ),
+    *[
+        path(
+            f"maintenance-plans/<int:pk>/{step}", P.as_view({"post": step}), name=f"api-plan-{step}"
+        )
+        for step in ("submit", "approve", "reject", "close")
+    ],
+    path(
+        "work-orders/<int:pk>/inspection",
+        inspections.InspectionView.as_view(),
+        name="api-inspection",
+    ),
+    path(
+        "work-orders/<int:pk>/inspection/raise-corrective",
+        inspections.RaiseCorrectiveView.as_view(),
+        name="api-inspection-raise",
     ),
 ]

@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.models import Contract, Organization, Product, Team
 from servicedesk.widgets import FastSelect
 
-from .choices import CheckOutcome, PlanStatus, Recurrence
-from .forms import ApproveForm, RejectForm, VersionedForm, WorkOrderFilterForm
-from .services.inspections import MAX_LEAD_DAYS, CheckResult
-from .services.plans import PlanItemInput
+from ..choices import CheckOutcome, PlanStatus, Recurrence
+from ..services.inspections import MAX_LEAD_DAYS, CheckResult
+from ..services.plans import PlanItemInput
+from .work_orders import ApproveForm, RejectForm, VersionedForm, WorkOrderFilterForm
 
 DATE = {"type": "date"}
 

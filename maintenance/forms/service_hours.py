@@ -11,8 +11,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import WorkMode
-from .selectors import TOTAL_GROUPS
+from ..choices import WorkMode
+from ..selectors.service_hours import TOTAL_GROUPS
 
 HOURS_MINUTES = re.compile(r"^(\d{1,2}):([0-5]\d)$")
 GROUP_LABELS = {

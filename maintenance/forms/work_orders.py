@@ -1,4 +1,4 @@
-"""Forms of the maintenance pages. They parse and check input only; writes go through
+"""Forms of the work-order pages. They parse and check input only; writes go through
 ``maintenance.services``, which re-check everything (roles, transitions, versions).
 
 Forms of steps whose service takes ``expected_version`` carry the order's ``version``, so
@@ -18,13 +18,13 @@ from servicedesk.models import Product, ProductVersion, Team, User
 from servicedesk.widgets import FastSelect
 from tickets.choices import Severity
 
-from .choices import RootCause, TestResult, WorkOrderKind, WorkOrderStatus
+from ..choices import RootCause, TestResult, WorkOrderKind, WorkOrderStatus
 
 SEVERITY_CHOICES = [("L1", "L1"), ("L2", "L2"), ("L3", "L3"), ("L4", "L4")]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-def _all(choices: Any) -> list[tuple[str, Any]]:
+def with_all(choices: Any) -> list[tuple[str, Any]]:
     return [("", _("All")), *choices]
 
 
@@ -68,8 +68,8 @@ class WorkOrderFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = _all(WorkOrderStatus.choices)
-        self.fields["kind"].choices = _all(WorkOrderKind.choices)
+        self.fields["status"].choices = with_all(WorkOrderStatus.choices)
+        self.fields["kind"].choices = with_all(WorkOrderKind.choices)
         self.fields["assignee_username"].widget.attrs.update(
             {
                 "hx-get": reverse("staff:staff-options"),
@@ -87,34 +87,6 @@ class WorkOrderFilterForm(forms.Form):
         if "assignee_username" in data:
             data["assignee"] = data.pop("assignee_username")
         return data
-
-
-class FaultLogFilterForm(forms.Form):
-    product = forms.ModelChoiceField(
-        label=_("Product"),
-        queryset=Product.objects.order_by("name"),
-        required=False,
-        empty_label=_("All"),
-        widget=FastSelect,
-    )
-    severity = forms.ChoiceField(label=_("Severity"), required=False, choices=())
-    cause = forms.ChoiceField(label=_("Cause category"), required=False, choices=())
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["severity"].choices = _all(Severity.choices)
-        self.fields["cause"].choices = _all(RootCause.choices)
-
-    filters = WorkOrderFilterForm.filters
-
-
-# --------------------------------------------------------------------------- actions
 
 
 class VersionedForm(forms.Form):

@@ -17,21 +17,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotFound
-from servicedesk.models import Contract, Organization, Product, Team, User
+from servicedesk.models import Contract, Organization, Product, Team
 
-from . import recurrence as rec
-from .choices import PlanStatus, WorkOrderKind, WorkOrderStatus
-from .models import InspectionCheck, MaintenancePlan, PlanEvent, PlanItem, WorkOrder
-from .permissions import can_sign, work_order_visibility_q
+from .. import recurrence as rec
+from ..choices import PlanStatus, WorkOrderKind, WorkOrderStatus
+from ..models import InspectionCheck, MaintenancePlan, PlanEvent, PlanItem, WorkOrder
+from ..permissions import can_sign, work_order_visibility_q
+from .columns import users
 
 PLAN_FILTERS = ("status", "contract", "customer", "team")
-USER_COLUMNS = ("id", "username", "first_name", "last_name")
 NEXT_OCCURRENCES = 3
 INBOX_LIMIT = 100
-
-
-def _users() -> QuerySet[User]:
-    return User.objects.only(*USER_COLUMNS)
 
 
 def visible_plans(user: Any) -> QuerySet[MaintenancePlan]:
@@ -51,9 +47,9 @@ def plan_list(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[M
             ),
         ),
         Prefetch("team", queryset=Team.objects.only("id", "name")),
-        Prefetch("drafted_by", queryset=_users()),
-        Prefetch("approved_by", queryset=_users()),
-        Prefetch("approved_for", queryset=_users()),
+        Prefetch("drafted_by", queryset=users()),
+        Prefetch("approved_by", queryset=users()),
+        Prefetch("approved_for", queryset=users()),
     )
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
@@ -88,7 +84,7 @@ def plan_get_for(user: Any, pk: Any) -> MaintenancePlan:
 
 
 def plan_events(plan: MaintenancePlan) -> QuerySet[PlanEvent]:
-    return plan.events.prefetch_related(Prefetch("actor", queryset=_users())).order_by(
+    return plan.events.prefetch_related(Prefetch("actor", queryset=users())).order_by(
         "created_at", "id"
     )
 

@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, NotAllowed, NotFound, StaleVersion, ValidationFailed
 from servicedesk.models import Contract, Product, Team, User
-from servicedesk.permissions import can_draft, is_manager, is_staff_user
+from servicedesk.permissions import can_draft, is_staff_user
 
 from .. import recurrence as rec
 from ..choices import PlanStatus
 from ..models import MaintenancePlan, PlanEvent, PlanItem
-from ..permissions import can_sign, deputised_managers, work_order_visibility_q
+from ..permissions import can_sign, work_order_visibility_q
 from ..workflow import PLAN_TRANSITIONS, assert_can_move
+from . import signoff
 from .inspections import (
     CATCH_UP_DAYS,
     MAX_LEAD_DAYS,
@@ -296,28 +297,23 @@ def _read(plan: MaintenancePlan, actor: User, expected_version: int | None) -> M
 
 
 def _signing_for(plan: MaintenancePlan, actor: User) -> User | None:
-    """Whom the actor signs for: None as a manager; the manager when signing as a deputy."""
-    _require(actor, can_sign(actor), _("Only a service-center manager (or their deputy) may sign."))
-    if plan.drafted_by_id == actor.pk:
-        raise NotAllowed(_("You drafted this plan: another manager must sign it."), code="own_plan")
-    if is_manager(actor):
-        return None
-    return User.objects.get(pk=deputised_managers(actor)[0])
+    return signoff.signing_for(
+        plan,
+        actor,
+        require=_require,
+        own_message=_("You drafted this plan: another manager must sign it."),
+        own_code="own_plan",
+    )
 
 
 def _decide(plan: MaintenancePlan, to_status: str, **fields: Any) -> MaintenancePlan:
-    """Compare-and-set from "submitted" at the version read: of two decisions one wins."""
-    if plan.status != PlanStatus.SUBMITTED:
-        assert_can_move(PLAN_TRANSITIONS, plan.status, to_status)
-    count = MaintenancePlan.objects.filter(
-        pk=plan.pk, status=PlanStatus.SUBMITTED, version=plan.version
-    ).update(status=to_status, version=plan.version + 1, **fields)
-    if count != 1:
-        raise Conflict(
-            _("This plan was decided by someone else in the meantime."), code="already_decided"
-        )
-    plan.refresh_from_db()
-    return plan
+    return signoff.decide(
+        plan,
+        PLAN_TRANSITIONS,
+        to_status,
+        conflict=_("This plan was decided by someone else in the meantime."),
+        **fields,
+    )
 
 
 def _plan_event(plan: MaintenancePlan, actor: User | None, kind: str, **data: Any) -> PlanEvent:

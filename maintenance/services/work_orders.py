@@ -8,15 +8,16 @@ customers through the tickets' own services (maintenance never changes ticket st
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import nh3
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicedesk.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from servicedesk.errors import Conflict, NotFound, ValidationFailed
 from servicedesk.models import ProductVersion, User
-from servicedesk.permissions import can_draft, can_engineer, can_test, is_manager
+from servicedesk.permissions import can_draft, can_engineer, can_test
 from tickets import services as ticket_services
 from tickets.choices import OPEN_STATUSES, TicketKind, TicketStatus
 from tickets.models import Ticket
@@ -24,8 +25,8 @@ from tickets.models import Ticket
 from ..choices import RootCause, TestResult, WorkOrderKind
 from ..choices import WorkOrderStatus as S
 from ..models import FaultLogEntry, WorkOrder, WorkOrderTicket
-from ..permissions import can_sign, deputised_managers
 from ..workflow import WORK_ORDER_TRANSITIONS, assert_can_move, cancellable
+from . import signoff
 from ._common import event, lock, next_number, require, save
 
 REPORT_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "code", "pre", "h3", "h4", "table"}
@@ -130,32 +131,23 @@ def work_order_submit(
 
 
 def _signing_for(order: WorkOrder, actor: User) -> User | None:
-    """Whom the actor signs for: None when signing as a manager; the manager as a deputy."""
-    require(actor, can_sign(actor), _("Only a service-center manager (or their deputy) may sign."))
-    if order.drafted_by_id == actor.pk:
-        raise NotAllowed(
-            _("You drafted this work order: another manager must sign it."),
-            code="own_work_order",
-        )
-    if is_manager(actor):
-        return None
-    managers = deputised_managers(actor)
-    return User.objects.get(pk=managers[0])
+    return signoff.signing_for(
+        order,
+        actor,
+        require=require,
+        own_message=_("You drafted this work order: another manager must sign it."),
+        own_code="own_work_order",
+    )
 
 
-def _decide(order: WorkOrder, actor: User, to_status: str, **fields) -> WorkOrder:
-    """Compare-and-set from "submitted": of two decisions at once exactly one wins."""
-    if order.status != S.SUBMITTED:
-        assert_can_move(WORK_ORDER_TRANSITIONS, order.status, to_status)
-    changed = WorkOrder.objects.filter(pk=order.pk, status=S.SUBMITTED, version=order.version)
-    count = changed.update(status=to_status, version=order.version + 1, **fields)
-    if count != 1:
-        raise Conflict(
-            _("This work order was decided by someone else in the meantime."),
-            code="already_decided",
-        )
-    order.refresh_from_db()
-    return order
+def _decide(order: WorkOrder, actor: User, to_status: str, **fields: Any) -> WorkOrder:
+    return signoff.decide(
+        order,
+        WORK_ORDER_TRANSITIONS,
+        to_status,
+        conflict=_("This work order was decided by someone else in the meantime."),
+        **fields,
+    )
 
 
 def work_order_approve(

@@ -13,7 +13,7 @@ from django import template
 
 from servicedesk.permissions import can_draft
 
-from ..views import queries
+from .. import selectors
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ def ticket_work_orders(context: template.Context, ticket: Any) -> dict[str, Any]
     user = context["user"]
     return {
         "ticket": ticket,
-        "work_orders": queries.ticket_work_orders(user, ticket),
+        "work_orders": selectors.ticket_work_orders(user, ticket),
         "can_draft": can_draft(user),
     }
 
@@ -34,4 +34,4 @@ def approvals_waiting(context: template.Context) -> int | None:
     """How many orders await the signed-in user's signature (None: not a signer)."""
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
-    return queries.approvals_count(user) if user is not None else None
+    return selectors.approvals_count(user) if user is not None else None

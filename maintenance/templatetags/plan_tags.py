@@ -16,9 +16,9 @@ from django import template
 
 from servicedesk.permissions import can_draft, can_engineer
 
-from .. import selectors_plans as selectors
+from .. import selectors
 from ..choices import WorkOrderKind
-from ..forms_plans import InspectionForm, PlanApproveForm, PlanRejectForm
+from ..forms.plans import InspectionForm, PlanApproveForm, PlanRejectForm
 
 register = template.Library()
 

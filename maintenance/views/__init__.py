@@ -1,7 +1,8 @@
 """Staff pages of product maintenance: work orders, approvals, fault log, calendar.
 
-Thin pages: reads through ``queries`` (the visibility rule of ``maintenance.permissions``),
-writes through ``maintenance.services``. Members of staff only; others get a 403 page.
+Thin pages: reads through ``maintenance.selectors`` (the visibility rule of
+``maintenance.permissions``), writes through ``maintenance.services``. Members of staff
+only; others get a 403 page.
 """
 
 from .approvals import approval_inbox, work_order_approve, work_order_reject

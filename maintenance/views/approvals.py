@@ -13,11 +13,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.pages import forbidden, staff_or_404
 
-from .. import services
-from ..forms import ApproveForm, RejectForm
+from .. import selectors, services
+from ..forms.work_orders import ApproveForm, RejectForm
 from ..models import WorkOrder
 from ..permissions import can_sign
-from . import queries
+from ..selectors.work_orders import INBOX_LIMIT
 from .work_orders import handle
 
 INBOX = "inbox"
@@ -29,7 +29,7 @@ def _render_inbox(
     status: int = 200,
     failed: dict[int, dict[str, forms.Form]] | None = None,
 ) -> HttpResponse:
-    orders = queries.approval_inbox(request.user)
+    orders = selectors.approval_cards(request.user)
     # Only a decision that failed is a bound form (with its errors); the others are plain
     # markup in the template: two Django forms per card cost more than the whole query.
     for order in orders:
@@ -39,7 +39,7 @@ def _render_inbox(
     return render(
         request,
         "maintenance/approvals.html",
-        {"orders": orders, "limit": queries.INBOX_LIMIT},
+        {"orders": orders, "limit": INBOX_LIMIT},
         status=status,
     )
 

@@ -9,12 +9,13 @@ from django.views.decorators.http import require_http_methods
 
 from servicedesk.pages import staff_or_404
 
-from . import queries
+from .. import selectors
+from ..selectors.calendar import CALENDAR_DAYS
 
 
 @staff_or_404
 @require_http_methods(["GET", "HEAD"])
 def maintenance_calendar(request: HttpRequest) -> HttpResponse:
-    context = queries.inspection_calendar(request.user)
-    context["days"] = queries.CALENDAR_DAYS
+    context = selectors.inspection_calendar(request.user)
+    context["days"] = CALENDAR_DAYS
     return render(request, "maintenance/calendar.html", context)

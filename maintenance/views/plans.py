@@ -3,7 +3,7 @@
 The list is a staff page (customers get the console's 403 page, like the work-order list);
 a plan, its forms and the inspection forms are 404 for customers (they never learn that a
 plan exists) and 403 for staff whose role may not take the step, as the services decide.
-Reads go through ``maintenance.selectors_plans``, writes through the plan and inspection
+Reads go through ``maintenance.selectors``, writes through the plan and inspection
 services. A domain error re-renders the page with the message at the top and at the fields
 it names, with its status (400, 403, 409): nothing half-written, each service is one
 transaction.
@@ -24,13 +24,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound
-from servicedesk.pages import apply_domain_error, forbidden, staff_or_404
+from servicedesk.keyset import Key, keyset_page
+from servicedesk.pages import apply_domain_error, forbidden, found_or_404, staff_or_404
 from servicedesk.permissions import can_draft
 
-from .. import selectors_plans as selectors
+from .. import selectors
 from ..choices import PlanStatus
-from ..forms import SubmitForm
-from ..forms_plans import (
+from ..forms.plans import (
     InspectionForm,
     PlanApproveForm,
     PlanCloseForm,
@@ -39,13 +39,14 @@ from ..forms_plans import (
     PlanItemFormSet,
     PlanRejectForm,
 )
+from ..forms.work_orders import SubmitForm
 from ..models import InspectionCheck, MaintenancePlan, PlanItem
 from ..permissions import can_sign
+from ..selectors.work_orders import work_order_page
 from ..services import inspections, plans
-from . import queries
 from .work_orders import _query, _render_order, order_url
 
-PLAN_KEYS = (("id", int),)
+PLAN_KEYS = (Key("id", int),)
 INBOX = "inbox"
 EVENT_LABELS = {
     "drafted": gettext_lazy("Drafted"),
@@ -78,7 +79,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     """Filters (status, customer, service group); keyset pages of 50, newest first."""
     form = PlanFilterForm(request.GET or None)
     qs = selectors.plan_list(request.user, form.filters())
-    page = queries.keyset_page(qs, PLAN_KEYS, request.GET.get("after"))
+    page = keyset_page(qs, PLAN_KEYS, after=request.GET.get("after"))
     return render(
         request,
         "maintenance/plan_list.html",
@@ -367,7 +368,7 @@ def inspection_complete(request: HttpRequest, pk: int) -> HttpResponse:
 
     On an error the order's page is shown again with this form bound (the page's panel
     finds it as ``request.inspection_form``)."""
-    order = queries.work_order_get_for(request.user, pk)
+    order = found_or_404(work_order_page, request.user, pk)
     form = InspectionForm(request.POST, checklist=list(order.checklist or []))
     status = 400
     if form.is_valid():
@@ -397,7 +398,7 @@ def inspection_complete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Please correct the errors below."))
     request.inspection_form = form  # type: ignore[attr-defined]
-    return _render_order(request, queries.work_order_get_for(request.user, pk), status=status)
+    return _render_order(request, found_or_404(work_order_page, request.user, pk), status=status)
 
 
 @staff_or_404
@@ -415,7 +416,7 @@ def inspection_raise_corrective(request: HttpRequest, pk: int) -> HttpResponse:
         if err.status == 403:
             return forbidden(request, str(err.message))
         messages.error(request, str(err.message))
-        inspection = queries.work_order_get_for(request.user, order_id)
+        inspection = found_or_404(work_order_page, request.user, order_id)
         return _render_order(request, inspection, status=err.status)
     messages.success(
         request,

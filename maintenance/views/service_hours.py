@@ -8,30 +8,26 @@ every one of these pages, as for an id they may not see. Writes go through
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Sum
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from servicedesk.errors import DomainError, NotFound
+from servicedesk.exports import Table, export_response
 from servicedesk.pages import apply_domain_error, staff_or_404
 from tickets import selectors as ticket_selectors
 from tickets.models import Ticket
 
-from ..forms_hours import GROUP_LABELS, TimeEntryForm, TotalsForm
+from ..forms.service_hours import GROUP_LABELS, TimeEntryForm, TotalsForm
 from ..models import WorkOrder
-from ..selectors import time_entry_list, time_entry_totals
+from ..selectors import time_entry_list, time_entry_totals, visible_work_orders
 from ..services.time_entries import time_entry_add
-from . import queries
-from .fault_log import _Echo, _safe
 
 ENTRY_LIMIT = 50  # entries listed on a card (newest first); the total counts them all
 REPORT_LIMIT = 500  # rows of the report (largest first)
@@ -129,7 +125,7 @@ def ticket_hours(request: HttpRequest, ticket_pk: int) -> HttpResponse:
 @staff_or_404
 @require_http_methods(["GET", "HEAD", "POST"])
 def work_order_hours(request: HttpRequest, pk: int) -> HttpResponse:
-    order = queries.visible_work_orders(request.user).filter(pk=pk).first()
+    order = visible_work_orders(request.user).filter(pk=pk).first()
     if order is None:
         raise Http404
     return _log(request, order, reverse("maintenance:work-order", kwargs={"pk": order.pk}))
@@ -205,23 +201,22 @@ def service_hours_report(request: HttpRequest) -> HttpResponse:
 
 @staff_or_404
 @require_http_methods(["GET"])
-def service_hours_export_csv(request: HttpRequest) -> StreamingHttpResponse:
+def service_hours_export_csv(request: HttpRequest) -> HttpResponse:
     """The report's rows as CSV (UTF-8 with a BOM; formula-like text quoted)."""
     _form, filters, rows = _report(request)
     group_by = filters["group_by"]
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"
-        yield writer.writerow([GROUP_LABELS[group_by], _("Minutes"), _("Hours"), _("Entries")])
-        for row in rows:
-            label = row["label"] or _none_label(group_by)
-            yield writer.writerow(
-                [_safe(label), row["minutes"], hours_minutes(row["minutes"]), row["entries"]]
-            )
-
-    name = f"service-hours-{group_by}-{timezone.localdate().isoformat()}.csv"
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    table = Table(
+        name=f"service-hours-{group_by}",
+        title=_("Service hours"),
+        headers=[GROUP_LABELS[group_by], _("Minutes"), _("Hours"), _("Entries")],
+        rows=(
+            [
+                row["label"] or _none_label(group_by),
+                row["minutes"],
+                hours_minutes(row["minutes"]),
+                row["entries"],
+            ]
+            for row in rows
+        ),
+    )
+    return export_response(table, "csv")

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy
 
 from servicedesk.choices import choice_label
 
+from .. import selectors
 from ..choices import RootCause, TestResult
 from ..models import WorkOrder
-from . import queries
 
 EVENT_LABELS = {
     "drafted": gettext_lazy("Drafted"),
@@ -58,9 +58,9 @@ def _details(kind: str, data: dict[str, Any]) -> list[str]:
     return parts
 
 
-def timeline_for(order: WorkOrder) -> list[dict[str, Any]]:
+def timeline_for(order: WorkOrder, user: Any) -> list[dict[str, Any]]:
     lines = []
-    for item in queries.work_order_events(order):
+    for item in selectors.work_order_events(user, order):
         data = item.data or {}
         lines.append(
             {

@@ -8,6 +8,7 @@ since each service is one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -20,14 +21,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound, ValidationFailed
-from servicedesk.pages import apply_domain_error, forbidden, staff_or_404
+from servicedesk.keyset import Key, keyset_page
+from servicedesk.pages import apply_domain_error, forbidden, found_or_404, staff_or_404
 from servicedesk.permissions import can_draft, can_engineer, can_test
 from tickets import selectors as ticket_selectors
 from tickets.models import Ticket
 
-from .. import services
+from .. import selectors, services
 from ..choices import WorkOrderKind, WorkOrderStatus
-from ..forms import (
+from ..forms.work_orders import (
     AnalysisForm,
     ApproveForm,
     CancelForm,
@@ -42,10 +44,10 @@ from ..forms import (
 from ..models import WorkOrder
 from ..permissions import can_sign
 from ..workflow import cancellable
-from . import queries
 from .timeline import timeline_for
 
 S = WorkOrderStatus
+WORK_ORDER_KEYS = (Key("created_at", dt.datetime), Key("id", int))
 
 
 def _query(params: QueryDict, **changes: str | None) -> str:
@@ -63,8 +65,8 @@ def _query(params: QueryDict, **changes: str | None) -> str:
 def work_order_list(request: HttpRequest) -> HttpResponse:
     """Filters, keyset pages of 50 newest first; no COUNT over the table."""
     form = WorkOrderFilterForm(request.GET or None)
-    qs = queries.work_order_list(request.user, form.filters())
-    page = queries.keyset_page(qs, queries.WORK_ORDER_KEYS, request.GET.get("after"))
+    qs = selectors.work_order_list(request.user, form.filters(), links=False)
+    page = keyset_page(qs, WORK_ORDER_KEYS, after=request.GET.get("after"))
     return render(
         request,
         "maintenance/work_order_list.html",
@@ -126,7 +128,7 @@ def _render_order(
         "order": order,
         "tickets": list(order.tickets.all()),
         "affected_versions": list(order.affected_versions.all()),
-        "timeline": timeline_for(order),
+        "timeline": timeline_for(order, request.user),
         "actions": actions,
         "any_action": any(actions.values()),
         "open_form": next(iter(bound), ""),
@@ -160,7 +162,7 @@ def _render_order(
 @staff_or_404
 @require_http_methods(["GET", "HEAD"])
 def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_order(request, queries.work_order_get_for(request.user, pk))
+    return _render_order(request, found_or_404(selectors.work_order_page, request.user, pk))
 
 
 def order_url(order: WorkOrder, anchor: str = "") -> str:
@@ -179,13 +181,13 @@ def handle(
     done: str | None = None,
 ) -> HttpResponse:
     """Validate, call the service, redirect with a message; or re-render with 4xx."""
-    order = queries.work_order_get_for(request.user, pk)
+    order = found_or_404(selectors.work_order_page, request.user, pk)
     form = make_form(order)
 
     def rerender(status: int, bound: dict[str, forms.Form]) -> HttpResponse:
         if on_error is not None:
             return on_error(status, bound)
-        current = queries.work_order_get_for(request.user, pk)  # as it is now
+        current = found_or_404(selectors.work_order_page, request.user, pk)  # as it is now
         return _render_order(request, current, status=status, **bound)
 
     if not form.is_valid():

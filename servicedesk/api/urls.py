@@ -24,6 +24,4 @@ urlpatterns = [
     path("", include("maintenance.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("releases.api.urls")),
-    path("", include("maintenance.api_plans")),
-    path("", include("maintenance.api_inspections")),
 ]

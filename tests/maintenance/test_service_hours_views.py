@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from maintenance import services as wo
 from maintenance.choices import WorkMode, WorkOrderKind
-from maintenance.forms_hours import parse_minutes
+from maintenance.forms.service_hours import parse_minutes
 from maintenance.models import TimeEntry
 from maintenance.services.time_entries import time_entry_add
 from servicedesk.choices import Role

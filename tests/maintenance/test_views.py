@@ -627,14 +627,14 @@ def test_fault_log_exports_csv_and_xlsx_with_the_filters(client, engineer, logge
     assert response["Content-Disposition"].startswith("attachment;")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:3] == ["Date", "Product", "Work order"]
-    assert len(rows) == 2 and rows[1][2] == logged[0].number
-    assert rows[1][3] == "'=HYPERLINK(evil) blank page"  # never run as a formula
+    assert rows[0][:3] == ["Date", "Product", "Severity"]  # the API export's columns
+    assert len(rows) == 2 and rows[1][-1] == logged[0].number
+    assert rows[1][4] == "'=HYPERLINK(evil) blank page"  # never run as a formula
     response = client.get(reverse("maintenance:fault-log-xlsx"))
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.values)
-    assert len(values) == 3 and values[2][3] == "Wrong totals" and values[1][6] == "3.2"
+    assert len(values) == 3 and values[2][4] == "Wrong totals" and values[1][5] == "3.2"
 
 
 # --------------------------------------------------------------------------- calendar

@@ -15,7 +15,7 @@ from tickets.models import Ticket
 
 from ...choices import RootCause, WorkMode, WorkOrderKind
 from ...models import SEVERITIES, WorkOrder
-from ...selectors import TOTAL_GROUPS
+from ...selectors.service_hours import TOTAL_GROUPS
 
 MAX_ID = 2**63 - 1
 MAX_TICKETS = 100
