@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from servicedesk.events import AuditEvent
 from servicedesk.models import Contract, Product, ProductVersion
 
 
@@ -67,7 +68,7 @@ class Installation(models.Model):
         return f"{self.contract_id} {self.version_id}"
 
 
-class ReleaseEvent(models.Model):
+class ReleaseEvent(AuditEvent):
     """Append-only audit trail of releases: patch uploads and replacements, release-note
     edits, installations recorded. ``data`` keeps the facts (file name, sha256, old -> new)."""
 
@@ -77,15 +78,8 @@ class ReleaseEvent(models.Model):
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    kind = models.CharField(max_length=30)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(AuditEvent.Meta):
         indexes = [models.Index(fields=["version", "created_at"], name="release_event_time")]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from tickets.forms import (
     TriageForm,
 )
 from tickets.models import Ticket
+from tickets.panels import ticket_panels
 
 from .timeline import timeline_for
 
@@ -93,6 +94,7 @@ def _render_ticket(
         "can_take": can_assign(user) and not user.is_away and ticket.assignee_id != user.pk,
         "open_form": next(iter(forms), ""),
         "sla_clocks": clocks_for_page(ticket.pk),
+        "panels": ticket_panels(),  # filled by the apps above tickets (tickets.panels)
     }
     return render(request, "staff/ticket.html", context, status=status)
 

@@ -1,0 +1,22 @@
+"""Panels that apps above tickets add to the staff ticket page (work orders, service hours).
+
+The composition point is explicit: tickets owns the page and renders, in order, the
+templates registered here; an app registers its panels in its ``AppConfig.ready``, so the
+ticket page renders without them when that app is not installed, and tickets imports
+nothing of the apps that fill it. A panel template gets the page's context (``ticket``,
+``user``) and loads its own app's template tags.
+"""
+
+from __future__ import annotations
+
+_PANELS: list[str] = []
+
+
+def ticket_panel_add(template_name: str) -> None:
+    """Show ``template_name`` on the staff ticket page, after the panels added before it."""
+    if template_name not in _PANELS:
+        _PANELS.append(template_name)
+
+
+def ticket_panels() -> tuple[str, ...]:
+    return tuple(_PANELS)
