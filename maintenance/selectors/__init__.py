@@ -4,7 +4,7 @@ inspections), ``calendar``; ``columns`` holds what rows show of their references
 functions are re-exported here: ``from maintenance import selectors``."""
 
 from .calendar import inspection_calendar
-from .fault_log import fault_log, filter_fault_log
+from .fault_log import fault_log, fault_log_export, filter_fault_log
 from .plans import (
     inspection_checks,
     is_open_inspection,
@@ -38,6 +38,7 @@ __all__ = [
     "approval_inbox",
     "approvals_count",
     "fault_log",
+    "fault_log_export",
     "filter_fault_log",
     "filter_time_entries",
     "filter_work_orders",
