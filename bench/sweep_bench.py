@@ -129,7 +129,7 @@ def build_clocks(args: argparse.Namespace) -> None:
 
     from sla.models import SlaClock, SlaTarget
     from sla.selectors import calendar_of, ordinary_day_minutes
-    from sla.services import _minutes, policy_ensure_default
+    from sla.services import policy_ensure_default, target_minutes
 
     policy = policy_ensure_default()
     version = policy.versions.order_by("-number").first()
@@ -152,8 +152,8 @@ def build_clocks(args: argparse.Namespace) -> None:
         for kind in ("response", "resolution"):
             row = getattr(target, f"{kind}_calendar")
             cal = calendar_of(row)
-            minutes = _minutes(
-                getattr(target, f"{kind}_value"), getattr(target, f"{kind}_unit"), row
+            minutes = target_minutes(
+                getattr(target, f"{kind}_value"), getattr(target, f"{kind}_unit"), row.spec
             )
             warn = cal.add_business_minutes(now_dt, minutes * target.warn_percent / 100)
             span = warn.timestamp() - now

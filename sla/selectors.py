@@ -7,16 +7,27 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.choices import choice_label
+from servicedesk.errors import Conflict
 
 from . import calendar as bcal
-from .models import BusinessCalendar, ClockState, EscalationLevel, Recipient, SlaClock
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
-
+from .arithmetic import ordinary_day_minutes, parse_pauses  # noqa: F401  (re-exported)
+from .models import (
+    BusinessCalendar,
+    ClockState,
+    ContractPolicy,
+    EscalationLevel,
+    Recipient,
+    SlaClock,
+    SlaPolicy,
+    SlaPolicyVersion,
+    SlaTarget,
+)
 
 _calendars: dict[tuple[int, str], bcal.BusinessCalendar] = {}
 
@@ -35,24 +46,6 @@ def calendar_of(calendar: BusinessCalendar) -> bcal.BusinessCalendar:
     return found
 
 
-def ordinary_day_minutes(spec: dict[str, Any]) -> int:
-    """Working minutes of an ordinary weekday (the first configured Monday to Friday):
-    the length of one "business day" in targets."""
-    for day in WEEKDAYS:
-        intervals = spec.get("week", {}).get(day)
-        if intervals:
-            total = 0
-            for start, end in intervals:
-                total += _clock_minutes(end) - _clock_minutes(start)
-            return total
-    return 24 * 60
-
-
-def _clock_minutes(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
 @lru_cache(maxsize=512)
 def _levels(version_id: int) -> tuple[EscalationLevel, ...]:
     return tuple(EscalationLevel.objects.filter(version_id=version_id).order_by("level"))
@@ -65,10 +58,6 @@ def levels_cache_clear() -> None:
 def levels_of(version_id: int) -> tuple[EscalationLevel, ...]:
     """A policy version's escalation levels; versions are immutable, so cached per process."""
     return _levels(version_id)
-
-
-def parse_pauses(raw: list[list[str]]) -> list[tuple[datetime, datetime]]:
-    return [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in raw]
 
 
 def remaining_minutes(clock: SlaClock, now: datetime) -> float | None:
@@ -231,3 +220,46 @@ def clocks_for_page(ticket_id: int, now: datetime | None = None) -> list[dict[st
         data["target_text"] = _duration(clock.target_minutes)
         out.append(data)
     return out
+
+
+def calendar_dependents(calendar: BusinessCalendar) -> tuple[list[str], int]:
+    """The policies (by name) and the number of clocks that use a calendar."""
+    targets = SlaTarget.objects.filter(
+        Q(response_calendar=calendar) | Q(resolution_calendar=calendar)
+    ).select_related("version__policy")
+    policies = sorted({str(t.version.policy) for t in targets})
+    return policies, SlaClock.objects.filter(calendar=calendar).count()
+
+
+def newest_target(contract_id: int | None, severity: str) -> SlaTarget | None:
+    """``target_for(current_version_for(contract_id), severity)`` in one query, or None when
+    that path has something to create or to report (``policy_ensure_default``, Conflict)."""
+    default = SlaPolicy.objects.filter(is_default=True).values("pk")[:1]
+    policy: Any = Subquery(default)
+    if contract_id is not None:
+        chosen = ContractPolicy.objects.filter(contract_id=contract_id).values("policy_id")[:1]
+        policy = Coalesce(Subquery(chosen), policy)
+    newest = SlaPolicyVersion.objects.filter(policy_id=policy).order_by("-number").values("pk")[:1]
+    return (
+        SlaTarget.objects.select_related(
+            "response_calendar", "resolution_calendar", "version__policy"
+        )
+        .filter(version_id=Subquery(newest), severity=severity)
+        .first()
+    )
+
+
+def target_for(version: SlaPolicyVersion, severity: str) -> SlaTarget:
+    target = (
+        SlaTarget.objects.select_related(
+            "response_calendar", "resolution_calendar", "version__policy"
+        )
+        .filter(version=version, severity=severity)
+        .first()
+    )
+    if target is None:
+        raise Conflict(
+            _("The SLA policy has no target for %(severity)s.") % {"severity": severity},
+            code="sla_target_missing",
+        )
+    return target

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -19,8 +17,6 @@ from rest_framework.response import Response
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
-from servicedesk.errors import NotAllowed, ValidationFailed
-from servicedesk.permissions import is_manager
 
 from .. import services
 from ..models import BusinessCalendar, SlaPolicy, SlaPolicyVersion
@@ -141,27 +137,15 @@ class PolicyViewSet(IdempotentMixin, viewsets.ReadOnlyModelViewSet):
         responses={201: PolicySerializer},
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        name = str(request.data.get("name", "")).strip()
-        if not name:
-            raise ValidationFailed(_("A name is required."), fields={"name": [_("Required.")]})
-        if SlaPolicy.objects.filter(name=name).exists():
-            raise ValidationFailed(
-                _("A policy with this name exists."), fields={"name": [_("Already used.")]}
-            )
-        if not is_manager(request.user):
-            raise NotAllowed(_("Only managers may change SLA policies."))
         data = _valid(PolicyVersionInputSerializer, request)
-        with transaction.atomic():
-            policy = SlaPolicy.objects.create(
-                name=name, description=str(request.data.get("description", ""))[:300]
-            )
-            services.policy_version_create(
-                policy,
-                actor=request.user,
-                targets=[dict(t) for t in data["targets"]],
-                levels=[dict(lv) for lv in data["escalation_levels"]],
-                note=data.get("note", ""),
-            )
+        policy = services.policy_create(
+            actor=request.user,
+            name=str(request.data.get("name", "")),
+            description=str(request.data.get("description", "")),
+            targets=[dict(t) for t in data["targets"]],
+            levels=[dict(lv) for lv in data["escalation_levels"]],
+            note=data.get("note", ""),
+        )
         return Response(
             PolicySerializer(self.get_queryset().get(pk=policy.pk)).data,
             status=status.HTTP_201_CREATED,

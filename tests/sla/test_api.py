@@ -178,6 +178,21 @@ def test_a_manager_creates_a_policy_and_a_contract_uses_it(manager, agent, org, 
     assert SlaClock.objects.get(ticket=ticket, kind="resolution").target_minutes == 60
 
 
+def test_only_managers_create_policies_and_others_learn_no_names(manager, agent):
+    """The permission comes first: a non-manager gets 403 for a taken name as for a new one."""
+    h24 = sla.policy_ensure_default() and BusinessCalendar.objects.get(name=sla.CALENDAR_24X7).pk
+    body = {
+        "name": sla.DEFAULT_POLICY_NAME,
+        "targets": _targets(h24),
+        "escalation_levels": sla.DEFAULT_LEVELS,
+    }
+    assert client_for(agent).post(POLICIES, body, format="json").status_code == 403
+    fresh = {**body, "name": "Platinum"}
+    assert client_for(agent).post(POLICIES, fresh, format="json").status_code == 403
+    assert client_for(manager).post(POLICIES, body, format="json").status_code == 400
+    assert client_for(manager).post(POLICIES, fresh, format="json").status_code == 201
+
+
 def test_ticket_detail_shows_clocks_with_remaining_time_and_explanation(customer, product):
     ticket = services.ticket_create(
         actor=customer, title="Login fails", kind=TicketKind.FAULT, channel=Channel.PORTAL

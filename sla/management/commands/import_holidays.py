@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 
+from servicedesk.errors import NotFound
 from sla.calendar import CalendarSpecError
-from sla.holidays import holiday_dates, merge_into_spec
+from sla.holidays import holiday_dates
 
 
 class Command(BaseCommand):
@@ -29,32 +29,24 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="show, do not save")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from sla.models import BusinessCalendar  # the model is optional for the pure parts
+        from sla.services import calendar_holidays_add  # the models load with the command
 
         try:
             days_off, workdays = holiday_dates(options["country"], options["year"])
         except ValueError as error:
             raise CommandError(str(error)) from error
-        with transaction.atomic():
-            calendar = (
-                BusinessCalendar.objects.select_for_update()
-                .filter(name=options["calendar"])
-                .first()
+        try:
+            calendar = calendar_holidays_add(
+                options["calendar"],
+                days_off=days_off,
+                workdays=workdays,
+                replace_year=options["year"] if options["replace"] else None,
+                dry_run=options["dry_run"],
             )
-            if calendar is None:
-                raise CommandError(f"No business calendar named {options['calendar']!r}.")
-            try:
-                spec = merge_into_spec(
-                    calendar.spec,
-                    days_off,
-                    workdays,
-                    replace_year=options["year"] if options["replace"] else None,
-                )
-            except CalendarSpecError as error:
-                raise CommandError(f"The stored calendar is invalid: {error}") from error
-            if not options["dry_run"]:
-                calendar.spec = spec
-                calendar.save()
+        except NotFound:
+            raise CommandError(f"No business calendar named {options['calendar']!r}.") from None
+        except CalendarSpecError as error:
+            raise CommandError(f"The stored calendar is invalid: {error}") from error
         verb = "Would add" if options["dry_run"] else "Added"
         self.stdout.write(
             f"{verb} {len(days_off)} holidays and {len(workdays)} extra workdays of "
