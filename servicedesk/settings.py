@@ -264,6 +264,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}
 )
+# Seconds any blocking read from or write to Redis may take. Without it a broker that
+# accepts connections but never answers (a hung Redis, a half-open network path) held a
+# web request publishing a task until gunicorn killed the worker (docs/OPERATIONS.md).
+# Workers read through their event loop only when data is there, so it never cuts them off.
+BROKER_SOCKET_TIMEOUT = env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=3.0)
+if CELERY_BROKER_URL.startswith(("redis", "rediss")) and BROKER_SOCKET_TIMEOUT > 0:
+    CELERY_BROKER_TRANSPORT_OPTIONS["socket_timeout"] = BROKER_SOCKET_TIMEOUT
 # The queue tasks go to unless routed elsewhere (beat's schedule, ``.delay()`` in tasks).
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True

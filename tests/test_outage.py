@@ -9,85 +9,30 @@ connect timeout bounds the wait where a refused connection would not).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.server_support import gunicorn, http
 from tests.worker_support import free_port
-
-ROOT = Path(__file__).resolve().parents[1]
-START_TIMEOUT = 30.0
-
-
-def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback only)
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-            return response.status, dict(response.headers), response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("outage")
-    port = free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))},
-        "DJANGO_SETTINGS_MODULE": "servicedesk.settings",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/servicedesk",
         "DATABASE_CONNECT_TIMEOUT": "3",
         "CELERY_BROKER_URL": "filesystem://",
         "VAR_DIR": str(tmp / "var"),
-        "SECRET_KEY": "outage-test-only",
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "PYTHONUNBUFFERED": "1",
     }
-    log = tmp / "gunicorn.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "gunicorn", "servicedesk.wsgi:application"),
-                *(f"--bind=127.0.0.1:{port}", "--workers=1", "--timeout=30"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                if _get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{log.read_text()[-4000:]}")
-            time.sleep(0.2)
+    with gunicorn(env, tmp / "gunicorn.log") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _timed(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
     started = time.monotonic()
-    answer = _get(url, headers)
+    answer = http(url, headers=headers)
     assert time.monotonic() - started < 5, f"{url} took too long"
     return answer
 
