@@ -103,6 +103,19 @@ def test_the_runtime_install_has_no_test_dependency(runtime):
     assert not {"pytest", "factory-boy", "playwright"} & installed
 
 
+def test_the_installed_distribution_holds_every_app(runtime, tmp_path):
+    """``pip install .`` packages every app of INSTALLED_APPS (the image also puts the
+    source folder on PYTHONPATH, which would hide a missing one)."""
+    from django.conf import settings
+
+    python, _app = runtime
+    apps = sorted({name.split(".")[0] for name in settings.INSTALLED_APPS})
+    ours = [name for name in apps if (ROOT / name / "__init__.py").is_file()]
+    assert {"servicedesk", "tickets", "sla", "maintenance", "reports"} <= set(ours)
+    code = f"import importlib; [importlib.import_module(m) for m in {ours!r}]"
+    _run([str(python), "-c", code], env=_plain_env(), cwd=tmp_path, timeout=60)
+
+
 def test_worker_and_beat_start_from_the_runtime_install(runtime, tmp_path):
     python, app = runtime
     broker = broker_url()
