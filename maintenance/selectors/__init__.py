@@ -7,6 +7,7 @@ from .calendar import inspection_calendar
 from .fault_log import fault_log, fault_log_export, filter_fault_log
 from .plans import (
     inspection_checks,
+    inspection_order_id,
     is_open_inspection,
     next_occurrences,
     plan_events,
@@ -17,7 +18,14 @@ from .plans import (
     schedule_in_words,
     visible_plans,
 )
-from .service_hours import TOTAL_GROUPS, filter_time_entries, time_entry_list, time_entry_totals
+from .service_hours import (
+    TOTAL_GROUPS,
+    filter_time_entries,
+    time_entries_of,
+    time_entry_list,
+    time_entry_sum,
+    time_entry_totals,
+)
 from .work_orders import (
     approval_cards,
     approval_inbox,
@@ -44,6 +52,7 @@ __all__ = [
     "filter_work_orders",
     "inspection_calendar",
     "inspection_checks",
+    "inspection_order_id",
     "is_open_inspection",
     "next_occurrences",
     "plan_events",
@@ -53,7 +62,9 @@ __all__ = [
     "plans_awaiting",
     "schedule_in_words",
     "ticket_work_orders",
+    "time_entries_of",
     "time_entry_list",
+    "time_entry_sum",
     "time_entry_totals",
     "visible_plans",
     "visible_work_orders",

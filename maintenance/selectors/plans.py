@@ -122,6 +122,13 @@ def inspection_checks(order: WorkOrder) -> list[InspectionCheck]:
     )
 
 
+def inspection_order_id(check_pk: int) -> int | None:
+    """The inspection (work order) a checklist result belongs to; None if there is none."""
+    return (
+        InspectionCheck.objects.filter(pk=check_pk).values_list("work_order_id", flat=True).first()
+    )
+
+
 def is_open_inspection(order: WorkOrder) -> bool:
     return order.kind == WorkOrderKind.PREVENTIVE and order.status == WorkOrderStatus.APPROVED
 

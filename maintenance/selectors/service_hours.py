@@ -52,6 +52,31 @@ def filter_time_entries(qs: QuerySet[TimeEntry], filters: Mapping[str, Any]) -> 
     return qs
 
 
+def time_entry_sum(user: Any, filters: Mapping[str, Any] | None = None) -> dict[str, int]:
+    """Minutes and entries of ``time_entry_list(user, filters)``: one aggregate query."""
+    totals = (
+        time_entry_list(user, filters)
+        .order_by()
+        .aggregate(minutes=Sum("minutes"), entries=Count("id"))
+    )
+    return {"minutes": totals["minutes"] or 0, "entries": totals["entries"]}
+
+
+def time_entries_of(user: Any, subject: Ticket | WorkOrder, *, limit: int) -> dict[str, Any]:
+    """The newest ``limit`` entries of a ticket or work order and its totals (the card on
+    their pages): two queries (the sum, the entries with their users), however many."""
+    key = "ticket" if isinstance(subject, Ticket) else "work_order"
+    totals = time_entry_sum(user, {key: subject.pk})
+    entries = time_entry_list(user, {key: subject.pk})
+    rows = list(entries.prefetch_related(None).select_related("user")[:limit])
+    return {
+        "entries": rows,
+        "total_minutes": totals["minutes"],
+        "total_entries": totals["entries"],
+        "more": max(totals["entries"] - len(rows), 0),
+    }
+
+
 def time_entry_totals(
     user: Any,
     group_by: str,

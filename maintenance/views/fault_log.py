@@ -18,7 +18,7 @@ from servicedesk.pages import staff_or_404
 
 from .. import selectors
 from ..forms.fault_log import FaultLogFilterForm
-from .work_orders import _query
+from .work_orders import query_string
 
 FAULT_LOG_KEYS = (Key("recorded_on", dt.date), Key("id", int))
 
@@ -29,14 +29,14 @@ def fault_log(request: HttpRequest) -> HttpResponse:
     form = FaultLogFilterForm(request.GET or None)
     qs = selectors.fault_log(request.user, form.filters())
     page = keyset_page(qs, FAULT_LOG_KEYS, after=request.GET.get("after"))
-    export_query = _query(request.GET, after=None)
+    export_query = query_string(request.GET, after=None)
     return render(
         request,
         "maintenance/fault_log.html",
         {
             "form": form,
             "entries": page["rows"],
-            "next_url": _query(request.GET, after=page["next_cursor"])
+            "next_url": query_string(request.GET, after=page["next_cursor"])
             if page["next_cursor"]
             else "",
             "first_url": "" if page["is_first"] else export_query,

@@ -44,7 +44,7 @@ from ..models import InspectionCheck, MaintenancePlan, PlanItem
 from ..permissions import can_sign
 from ..selectors.work_orders import work_order_page
 from ..services import inspections, plans
-from .work_orders import _query, _render_order, order_url
+from .work_orders import order_url, query_string, render_order
 
 PLAN_KEYS = (Key("id", int),)
 INBOX = "inbox"
@@ -87,10 +87,10 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "plans": page["rows"],
             "can_draft": can_draft(request.user),
-            "next_url": _query(request.GET, after=page["next_cursor"])
+            "next_url": query_string(request.GET, after=page["next_cursor"])
             if page["next_cursor"]
             else "",
-            "first_url": "" if page["is_first"] else _query(request.GET, after=None),
+            "first_url": "" if page["is_first"] else query_string(request.GET, after=None),
         },
     )
 
@@ -398,14 +398,14 @@ def inspection_complete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Please correct the errors below."))
     request.inspection_form = form  # type: ignore[attr-defined]
-    return _render_order(request, found_or_404(work_order_page, request.user, pk), status=status)
+    return render_order(request, found_or_404(work_order_page, request.user, pk), status=status)
 
 
 @staff_or_404
 @require_POST
 def inspection_raise_corrective(request: HttpRequest, pk: int) -> HttpResponse:
     """One click on an issue found: a corrective work order drafted from it."""
-    order_id = InspectionCheck.objects.filter(pk=pk).values_list("work_order_id", flat=True).first()
+    order_id = selectors.inspection_order_id(pk)
     if order_id is None:
         raise Http404
     try:
@@ -417,7 +417,7 @@ def inspection_raise_corrective(request: HttpRequest, pk: int) -> HttpResponse:
             return forbidden(request, str(err.message))
         messages.error(request, str(err.message))
         inspection = found_or_404(work_order_page, request.user, order_id)
-        return _render_order(request, inspection, status=err.status)
+        return render_order(request, inspection, status=err.status)
     messages.success(
         request,
         _("Corrective work order %(number)s drafted from the issue found.")

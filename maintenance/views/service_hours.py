@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +25,7 @@ from tickets.models import Ticket
 
 from ..forms.service_hours import GROUP_LABELS, TimeEntryForm, TotalsForm
 from ..models import WorkOrder
-from ..selectors import time_entry_list, time_entry_totals, visible_work_orders
+from ..selectors import time_entries_of, time_entry_sum, time_entry_totals, visible_work_orders
 from ..services.time_entries import time_entry_add
 
 ENTRY_LIMIT = 50  # entries listed on a card (newest first); the total counts them all
@@ -42,21 +41,6 @@ def hours_minutes(minutes: int | None) -> str:
 # --------------------------------------------------------------------------- the card
 
 
-def subject_hours(user: Any, subject: Ticket | WorkOrder) -> dict[str, Any]:
-    """The newest entries of a ticket or work order and its totals: two queries (the sum,
-    the entries with their users), however many entries there are."""
-    key = "ticket" if isinstance(subject, Ticket) else "work_order"
-    entries = time_entry_list(user, {key: subject.pk})
-    totals = entries.order_by().aggregate(minutes=Sum("minutes"), entries=Count("id"))
-    rows = list(entries.prefetch_related(None).select_related("user")[:ENTRY_LIMIT])
-    return {
-        "entries": rows,
-        "total_minutes": totals["minutes"] or 0,
-        "total_entries": totals["entries"],
-        "more": max(totals["entries"] - len(rows), 0),
-    }
-
-
 def card_context(user: Any, subject: Ticket | WorkOrder, form: TimeEntryForm | None = None) -> dict:
     if isinstance(subject, Ticket):
         action = reverse("maintenance:ticket-hours", kwargs={"ticket_pk": subject.pk})
@@ -66,7 +50,7 @@ def card_context(user: Any, subject: Ticket | WorkOrder, form: TimeEntryForm | N
         "subject": subject,
         "action": action,
         "form": form or TimeEntryForm(),
-        **subject_hours(user, subject),
+        **time_entries_of(user, subject, limit=ENTRY_LIMIT),
     }
 
 
@@ -175,12 +159,8 @@ def service_hours_report(request: HttpRequest) -> HttpResponse:
     for row in rows:
         row["url"] = _link(group_by, row["key"])
         row["label"] = row["label"] or _none_label(group_by)
-    totals = (
-        time_entry_list(
-            request.user, {"date_from": filters.get("date_from"), "date_to": filters.get("date_to")}
-        )
-        .order_by()
-        .aggregate(minutes=Sum("minutes"), entries=Count("id"))
+    totals = time_entry_sum(
+        request.user, {"date_from": filters.get("date_from"), "date_to": filters.get("date_to")}
     )
     query = request.GET.urlencode()
     return render(

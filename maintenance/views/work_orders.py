@@ -50,7 +50,7 @@ S = WorkOrderStatus
 WORK_ORDER_KEYS = (Key("created_at", dt.datetime), Key("id", int))
 
 
-def _query(params: QueryDict, **changes: str | None) -> str:
+def query_string(params: QueryDict, **changes: str | None) -> str:
     query = params.copy()
     for name, value in changes.items():
         query.pop(name, None)
@@ -73,10 +73,10 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "orders": page["rows"],
-            "next_url": _query(request.GET, after=page["next_cursor"])
+            "next_url": query_string(request.GET, after=page["next_cursor"])
             if page["next_cursor"]
             else "",
-            "first_url": "" if page["is_first"] else _query(request.GET, after=None),
+            "first_url": "" if page["is_first"] else query_string(request.GET, after=None),
         },
     )
 
@@ -118,7 +118,7 @@ def _initial_analysis(order: WorkOrder) -> dict[str, Any]:
     }
 
 
-def _render_order(
+def render_order(
     request: HttpRequest, order: WorkOrder, *, status: int = 200, **bound: forms.Form
 ) -> HttpResponse:
     user = request.user
@@ -162,7 +162,7 @@ def _render_order(
 @staff_or_404
 @require_http_methods(["GET", "HEAD"])
 def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_order(request, found_or_404(selectors.work_order_page, request.user, pk))
+    return render_order(request, found_or_404(selectors.work_order_page, request.user, pk))
 
 
 def order_url(order: WorkOrder, anchor: str = "") -> str:
@@ -188,7 +188,7 @@ def handle(
         if on_error is not None:
             return on_error(status, bound)
         current = found_or_404(selectors.work_order_page, request.user, pk)  # as it is now
-        return _render_order(request, current, status=status, **bound)
+        return render_order(request, current, status=status, **bound)
 
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
