@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "django_celery_beat",
     "django_htmx",
     "servicedesk",
@@ -56,7 +59,33 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "servicedesk.api.throttling.UnauthenticatedLimitMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account,
+# or from one client address, sign-in is refused for a cool-off that doubles with each
+# further lockout within a day (servicedesk.security.login_cooloff). Every failure, lockout
+# and sign-in is recorded (admin: Axes).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_LOCKOUT_MINUTES = env.float("LOGIN_LOCKOUT_MINUTES", default=15.0)
+AXES_COOLOFF_TIME = "servicedesk.security.login_cooloff"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Behind a proxy the client address comes from X-Forwarded-For (set AXES_PROXY_COUNT).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 
 ROOT_URLCONF = "servicedesk.urls"
 WSGI_APPLICATION = "servicedesk.wsgi.application"
@@ -201,9 +230,45 @@ OUTBOX_RUN_SECONDS = env.float("OUTBOX_RUN_SECONDS", default=120.0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=SESSION_COOKIE_SECURE)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# HTTPS in production (docker-compose.yml sets these; `manage.py check --deploy` passes):
+# behind a TLS-terminating proxy that sets X-Forwarded-Proto, redirect plain HTTP and send
+# HSTS. The probes stay reachable over plain HTTP inside the network.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env.bool("SECURE_PROXY_SSL_HEADER", default=False)
+    else None
+)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp): only this origin's scripts,
+# styles, images and connections; no inline script or style anywhere (the API docs page
+# alone allows inline styles, which Swagger UI sets on its elements).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Caches: the API's throttling counters live here. One process's memory by default; with
+# several web processes or hosts use a shared one (CACHE_URL=redis://redis:6379/1).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -223,8 +288,26 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "servicedesk.api.throttling.ReadThrottle",
+        "servicedesk.api.throttling.WriteThrottle",
+    ],
+}
+# API request limits per client (docs/API.md): refused (401) requests per address, signed-in
+# users and tokens per user; writes (POST, PUT, PATCH, DELETE) also count against a write
+# limit, lower for customers than for staff and integrations. "N/second|minute|hour|day";
+# empty switches a limit off. Over a limit: 429 with Retry-After.
+API_THROTTLE_RATES = {
+    "anonymous": env.str("API_THROTTLE_ANONYMOUS", default="60/minute") or None,
+    "read": env.str("API_THROTTLE_READ", default="1200/minute") or None,
+    "write": env.str("API_THROTTLE_WRITE", default="600/minute") or None,
+    "customer_write": env.str("API_THROTTLE_CUSTOMER_WRITE", default="20/minute") or None,
 }
 SPECTACULAR_SETTINGS = {
+    # The docs page works on an isolated network: Swagger UI is served by this app.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "TITLE": "servicedesk API",
     "DESCRIPTION": "Tickets, conversation, attachments and hotline calls for integrations.",
     "VERSION": "1.0.0",

@@ -1,12 +1,14 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from releases.urls import portal_urlpatterns, staff_urlpatterns
 
+from . import accounts
 from .health import readiness
 
 
@@ -22,6 +24,10 @@ def readyz(request):
     return JsonResponse(body, status=200 if ready else 503)
 
 
+api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+)
+
 # Unhandled errors: JSON in the API's shape under /api/, a standalone page elsewhere; a lost
 # database is a 503 (servicedesk/views.py).
 handler500 = "servicedesk.views.server_error"
@@ -33,8 +39,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include(accounts.urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Public, like the schema: they describe the contract, not data (README decision 27).
+    # Swagger UI is served by the app (no internet needed); it styles its own elements inline.
+    path("api/docs/", api_docs, name="api-docs"),
     path("api/<str:version>/", include("servicedesk.api.urls")),
     path("portal/downloads/", include((portal_urlpatterns, "downloads"))),
     path("staff/releases/", include((staff_urlpatterns, "releases"))),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 
+from csp.decorators import csp_update
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
@@ -31,6 +32,7 @@ def unavailable_payload() -> dict[str, str]:
     }
 
 
+@csp_update({"style-src": ["'unsafe-inline'"]})  # the page's own <style>: no static files
 def server_error(request: HttpRequest) -> HttpResponse:
     unavailable = database_unavailable(sys.exc_info()[1])
     status = 503 if unavailable else 500

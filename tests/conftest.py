@@ -15,6 +15,13 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_api_limits(settings):
+    """Tests make many requests from one address and user: API limits are off unless a test
+    sets its own (tests/servicedesk/test_security.py)."""
+    settings.API_THROTTLE_RATES = dict.fromkeys(settings.API_THROTTLE_RATES)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_sla_cache():
     """Each test has its own database rows: never reuse another test's cached SLA target."""
     plan_cache_clear()
