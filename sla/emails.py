@@ -1,14 +1,19 @@
-"""What the SLA engine's notifications say: one renderer per outbox topic it writes."""
+"""What the SLA engine's notifications say: one renderer per outbox topic it writes.
+
+The sweep writes one ``sla.digest`` per staff recipient and sweep (``sla.digest``). Rows of
+the single-escalation topics ``sla.warning`` and ``sla.breach``, written before digests,
+are rendered as a digest of one ticket.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from servicedesk.outbox import renderer
 
@@ -22,25 +27,75 @@ ROLE_LABELS = {
     "manager": gettext_lazy("service-center manager"),
     "contract_owner": gettext_lazy("the contract owner"),
 }
-SUBJECTS = {
-    "sla.warning": gettext_noop("SLA warning: %(ticket)s"),
-    "sla.breach": gettext_noop("SLA breached: %(ticket)s"),
-}
+# The staff queue filters a reader follows to see every ticket of a digest.
+WARNING_HOURS = 4
+
+
+@renderer("sla.digest")
+def digest_email(topic: str, payload: dict[str, Any]) -> tuple[str, str]:
+    context = digest_context(payload)
+    subject = ngettext(
+        "SLA: %(count)d ticket needs attention (%(breaches)d breached)",
+        "SLA: %(count)d tickets need attention (%(breaches)d breached)",
+        context["total"],
+    ) % {"count": context["total"], "breaches": context["breaches"]}
+    return subject, render_to_string("email/sla_digest.txt", context)
 
 
 @renderer("sla.warning", "sla.breach")
 def escalation_email(topic: str, payload: dict[str, Any]) -> tuple[str, str]:
-    subject = _(SUBJECTS[topic]) % {"ticket": payload.get("ticket", "")}
-    body = render_to_string(f"email/{topic.replace('.', '_')}.txt", escalation_context(payload))
-    return subject, body
-
-
-def escalation_context(payload: dict[str, Any]) -> dict[str, Any]:
-    due = parse_datetime(payload.get("due_at") or "")
-    return {
-        **payload,
-        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "-",
-        "clock_label": CLOCK_LABELS.get(payload.get("clock", ""), payload.get("clock", "")),
-        "role_label": ROLE_LABELS.get(payload.get("role", ""), payload.get("role", "")),
-        "percent": f"{payload.get('percent', 75)}%",
+    """A single-escalation row written before digests existed, as a digest of one."""
+    breach = topic == "sla.breach"
+    item = {key: payload.get(key) for key in ("ticket", "title", "clock", "level", "due_at")}
+    digest = {
+        "at": payload.get("reached_at"),
+        "total": 1,
+        "breaches": int(breach),
+        "escalations": 1,
+        "items": [{**item, "breach": breach, "role": payload.get("role", "")}],
     }
+    return digest_email("sla.digest", digest)
+
+
+def digest_context(payload: dict[str, Any]) -> dict[str, Any]:
+    items = [_line(item) for item in payload.get("items", [])]
+    total = int(payload.get("total", len(items)))
+    breaches = int(payload.get("breaches", 0))
+    roles = {item["role_label"] for item in items}
+    return {
+        "at": _local(payload.get("at")),
+        "timezone": timezone.get_current_timezone_name(),
+        "total": total,
+        "breaches": breaches,
+        "warnings": total - breaches,
+        "items": items,
+        "more": max(total - len(items), 0),
+        "role_label": roles.pop() if len(roles) == 1 else "",
+        "breached_url": _queue_url("sla_breached=true"),
+        "soon_url": _queue_url(f"breaching_within={WARNING_HOURS}"),
+        "warning_hours": WARNING_HOURS,
+    }
+
+
+def _line(item: dict[str, Any]) -> dict[str, Any]:
+    clock = item.get("clock") or ""
+    role = item.get("role") or ""
+    return {
+        **item,
+        "due": _local(item.get("due_at")),
+        "clock_label": CLOCK_LABELS.get(clock, clock),
+        "role_label": str(ROLE_LABELS.get(role, role)),
+    }
+
+
+def _local(value: str | None) -> str:
+    moment = parse_datetime(value or "")
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
+def _queue_url(query: str) -> str:
+    """The staff queue with one filter (a path: the site's address is not a setting)."""
+    try:
+        return f"{reverse('staff:queue')}?{query}"
+    except NoReverseMatch:
+        return f"/staff/?{query}"

@@ -239,18 +239,35 @@ class SlaClock(models.Model):
 
 
 class SlaEscalation(models.Model):
-    """One escalation level reached by one clock: written once (a unique constraint)."""
+    """One escalation level reached by one clock: written once (a unique constraint).
+
+    The sweep writes it with its recipients; the sweep's digest step then tells them, one
+    digest per recipient, and sets ``notified_at`` in the same transaction. An escalation
+    still without ``notified_at`` (a sweep stopped between its batches and its digest) is
+    picked up by the next sweep's digest step.
+    """
 
     clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="escalations")
     level = models.PositiveSmallIntegerField()
     due_at = models.DateTimeField(help_text="when the level was reached")
     recipients = models.JSONField(default=list)
+    # The role each recipient is told as ("assignee", "manager"...), in the same order.
+    roles = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["clock", "level"]
         constraints = [
             models.UniqueConstraint(fields=["clock", "level"], name="sla_one_escalation_per_level")
+        ]
+        indexes = [
+            # The digest step's claim: only the escalations not yet notified are in it.
+            models.Index(
+                fields=["id"],
+                name="sla_escalation_unnotified",
+                condition=Q(notified_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,26 +6,28 @@ with what is open. Each batch is one transaction: the clock rows are claimed wit
 ``FOR UPDATE SKIP LOCKED`` (two sweeps at once share the work instead of doubling it), and
 the escalation rows carry a unique constraint per clock and level, so a sweep killed half
 way, a broker restarted empty or a beat stopped for a while delays an escalation, never
-loses or repeats one. The notifications are outbox rows written in the same transaction.
+loses or repeats one. The batches write no mail: after them the digest step
+(``sla.digest``) tells each recipient everything escalated to them in one message, and marks
+the escalations notified in the same transaction.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import JSONField
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from servicedesk.choices import Role
-from servicedesk.models import OutboxMessage, User
+from servicedesk.models import User
 
+from .bulk import insert_rows, set_based, update_rows
+from .digest import escalations_notify
 from .models import ClockState, EscalationLevel, SlaClock, SlaClockEvent, SlaEscalation
-from .services import level_times, reached, schedule
+from .services import level_times, next_check, reached
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -37,12 +39,11 @@ class SweepResult:
     warnings: int = 0
     breaches: int = 0
     escalations: int = 0
-    notifications: int = 0
+    digests: int = 0
     batches: int = 0
-    details: list[str] = field(default_factory=list)
 
     def add(self, other: SweepResult) -> None:
-        for name in ("clocks", "warnings", "breaches", "escalations", "notifications"):
+        for name in ("clocks", "warnings", "breaches", "escalations"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.batches += 1
 
@@ -50,10 +51,27 @@ class SweepResult:
 def sla_sweep(
     *, now: datetime | None = None, batch: int = BATCH, max_batches: int = 100
 ) -> SweepResult:
-    """Process every clock due at ``now`` (default: the current time), batch by batch."""
+    """Process every clock due at ``now`` (default: the current time), batch by batch, then
+    send the digests of every escalation not yet notified."""
+    result = clocks_sweep(now=now, batch=batch, max_batches=max_batches)
+    result.digests = escalations_notify().digests
+    return result
+
+
+def clocks_sweep(
+    *, now: datetime | None = None, batch: int = BATCH, max_batches: int = 100
+) -> SweepResult:
+    """The batches alone: warnings, breaches and escalation rows, no notification.
+
+    Each batch claims from where the last one stopped (``next_check_at`` at or after the
+    last claimed): the index entries of the clocks already swept stay in the index until
+    vacuum, and starting every claim from the oldest would read them all again, batch after
+    batch. A clock skipped because another transaction held it is left to the next sweep.
+    """
     total = SweepResult()
+    after: datetime | None = None
     for _i in range(max_batches):
-        result = _sweep_batch(now or timezone.now(), batch)
+        result, after = _sweep_batch(now or timezone.now(), batch, after)
         if not result.clocks:
             break
         total.add(result)
@@ -62,28 +80,52 @@ def sla_sweep(
     return total
 
 
+CLAIM_FIELDS = (
+    # what the batch reads and writes of a clock, and the recipients' addresses
+    *("id", "ticket_id", "kind", "state", "policy_version_id", "calendar_id"),
+    *("target_minutes", "warn_percent", "started_at", "pauses", "paused_since"),
+    *("due_at", "warn_at", "next_check_at", "escalated_level", "warned_at", "breached_at"),
+    *("stopped_at", "calendar__spec", "calendar__updated_at", "ticket__assignee__email"),
+    *("ticket__team__lead__email", "ticket__contract__owner__email"),
+)
+CLOCK_FIELDS = [
+    "warned_at",
+    "breached_at",
+    "state",
+    "escalated_level",
+    "next_check_at",
+    "updated_at",
+]
+
+
 @transaction.atomic
-def _sweep_batch(now: datetime, batch: int) -> SweepResult:
+def _sweep_batch(
+    now: datetime, batch: int, after: datetime | None
+) -> tuple[SweepResult, datetime | None]:
     """One transaction with a fixed number of statements whatever the batch holds: the
-    claim, the manager addresses (once), one INSERT each for the escalations, the outbox
-    rows and the clock events, and one UPDATE of the clocks."""
+    claim, the manager addresses (once), one INSERT each for the escalations and the clock
+    events, and one UPDATE of the clocks.
+
+    ``due_at`` and ``warn_at`` are read as stored (decision 20: a calendar edited since does
+    not move them silently); only the levels at other shares of the target are computed.
+    """
     result = SweepResult()
     clocks = list(
         SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related(
-            "calendar",
-            "ticket__assignee",
-            "ticket__team__lead",
-            "ticket__contract__owner",
+            "calendar", "ticket__assignee", "ticket__team__lead", "ticket__contract__owner"
         )
-        .filter(next_check_at__lte=now)
+        .only(*CLAIM_FIELDS)
+        .filter(next_check_at__lte=now, **({"next_check_at__gte": after} if after else {}))
         .order_by("next_check_at")[:batch]
     )
     if not clocks:
-        return result
+        return result, after
+    last = clocks[-1].next_check_at
     managers: list[str] | None = None
+    stamp = timezone.now()
     # Per clock, in order: its events and the escalation levels it reached. A level's event
-    # and notifications are kept only if its row is new (see _insert_escalations).
+    # is kept only if its row is new (see _insert_escalations).
     timeline: list[dict[str, Any] | _Reached] = []
     reached_levels: list[_Reached] = []
     for clock in clocks:
@@ -97,22 +139,22 @@ def _sweep_batch(now: datetime, batch: int) -> SweepResult:
             clock.state = ClockState.BREACHED
             result.breaches += 1
             timeline.append(_event(clock, "breached", now, {}))
-        for level, at in level_times(clock):
+        times = level_times(clock)
+        for level, at in times:
             if level.level <= clock.escalated_level:
                 continue
             if not reached(level.after_percent is not None and level.after_percent >= 100, at, now):
                 break
-            if managers is None and "manager" in _all_roles(level):
+            if managers is None and "manager" in level.notify:
                 managers = _manager_emails()
             item = _Reached(clock, level, at, _recipients(clock, level, managers or []))
             reached_levels.append(item)
             timeline.append(item)
             clock.escalated_level = level.level
-        schedule(clock)
-        clock.updated_at = timezone.now()
+        clock.next_check_at = next_check(clock, times)
+        clock.updated_at = stamp
     new = _insert_escalations(reached_levels, now)
     events: list[dict[str, Any]] = []
-    messages: list[dict[str, Any]] = []
     for entry in timeline:
         if isinstance(entry, dict):
             events.append(entry)
@@ -121,33 +163,13 @@ def _sweep_batch(now: datetime, batch: int) -> SweepResult:
             logger.info("escalation %s/%s exists already", entry.clock.pk, entry.level.level)
             continue
         result.escalations += 1
-        result.notifications += len(entry.recipients)
-        messages += _messages(entry)
-        recipients = [role for role, _email in entry.recipients]
+        roles = list(dict.fromkeys(role for role, _email in entry.recipients))
         events.append(
-            _event(
-                entry.clock,
-                "escalated",
-                now,
-                {"level": entry.level.level, "recipients": recipients},
-            )
+            _event(entry.clock, "escalated", now, {"level": entry.level.level, "recipients": roles})
         )
-    _update(SlaClock, clocks, CLOCK_FIELDS)
-    _insert(OutboxMessage, messages)
-    _insert(SlaClockEvent, events)
-    return result
-
-
-CLOCK_FIELDS = [
-    "warned_at",
-    "breached_at",
-    "state",
-    "escalated_level",
-    "next_check_at",
-    "due_at",
-    "warn_at",
-    "updated_at",
-]
+    update_rows(SlaClock, clocks, CLOCK_FIELDS)
+    insert_rows(SlaClockEvent, events)
+    return result, last
 
 
 @dataclass
@@ -164,113 +186,11 @@ def _event(clock: SlaClock, kind: str, at: datetime, data: dict[str, Any]) -> di
     return {"clock_id": clock.pk, "kind": kind, "at": at, "data": data}
 
 
-# --- set-based writes ---------------------------------------------------------------------
-# A batch writes thousands of rows (about 15 outbox rows per due clock with the default
-# policy). ``bulk_create`` builds a model instance and prepares every value of every row
-# through the ORM, and sends a VALUES list that PostgreSQL parses value by value. Here each
-# column is one parameter, a PostgreSQL array literal unnested on the server: a quarter
-# of the time for 7,500 outbox rows. Values still go through the fields'
-# ``get_db_prep_save``, and the fields a row leaves out take their model default.
-
-
-def _array_literal(values: list[Any]) -> str:
-    """``{"a","b",NULL}``: every element quoted, backslash and double quote escaped."""
-    items = []
-    for value in values:
-        if value is None:
-            items.append("NULL")
-            continue
-        if isinstance(value, bool):
-            text = "t" if value else "f"
-        elif isinstance(value, datetime):
-            text = value.isoformat()
-        else:
-            text = str(value)
-        items.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
-    return "{" + ",".join(items) + "}"
-
-
-def _arrays(model, names: list[str], rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """``unnest`` arguments (``%s::type[]``) and their parameters: one array per column."""
-    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: it is read once per value below
-    placeholders, params = [], []
-    for name in names:
-        f = model._meta.get_field(name)
-        if isinstance(f, JSONField):
-            column = [
-                None if r[f.attname] is None else json.dumps(r[f.attname], cls=f.encoder)
-                for r in rows
-            ]
-            placeholders.append("%s::jsonb[]")
-        else:
-            column = [f.get_db_prep_save(r[f.attname], db) for r in rows]
-            placeholders.append(f"%s::{f.db_type(db)}[]")
-        params.append(_array_literal(column))
-    return placeholders, params
-
-
-def _set_based() -> bool:
-    """The array-based statements are PostgreSQL's; elsewhere (SQLite, the embedded default)
-    the same rows are written through the ORM's bulk operations."""
-    return connection.vendor == "postgresql"
-
-
-def _insert(model, rows: list[dict[str, Any]], suffix: str = "") -> list[tuple[Any, ...]]:
-    """Insert ``rows`` (attname -> value) in one ``INSERT ... SELECT FROM unnest(...)``;
-    ``suffix`` may add ``ON CONFLICT`` and ``RETURNING`` (the returned rows are the result)."""
-    if not rows:
-        return []
-    if not _set_based():
-        model.objects.bulk_create([model(**row) for row in rows])
-        return []
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    for row in rows:
-        for f in fields:
-            if f.attname not in row:
-                auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-                row[f.attname] = now if auto else f.get_default()
-    quote = connection.ops.quote_name
-    names = [f.attname for f in fields]
-    placeholders, params = _arrays(model, names, rows)
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"SELECT * FROM unnest({', '.join(placeholders)}) {suffix}"
-    )  # names from the model, every value a parameter
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if "RETURNING" in suffix else []
-
-
-def _update(model, objs: list[Any], names: list[str]) -> None:
-    """Save the fields ``names`` of ``objs`` in one ``UPDATE ... FROM unnest(...)``: what
-    ``bulk_update`` does without its CASE per field and row (4,000 expressions to build
-    for 500 clocks, and 500 comparisons per row and field to run)."""
-    if not _set_based():
-        model.objects.bulk_update(objs, names)
-        return
-    quote = connection.ops.quote_name
-    pk = model._meta.pk
-    fields = [pk, *(model._meta.get_field(name) for name in names)]
-    rows = [{f.attname: getattr(obj, f.attname) for f in fields} for obj in objs]
-    placeholders, params = _arrays(model, [f.attname for f in fields], rows)
-    columns = ", ".join(quote(f.column) for f in fields)
-    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields[1:])
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "  # noqa: S608
-        f"FROM unnest({', '.join(placeholders)}) AS v ({columns}) "
-        f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
-    )  # names from the model, every value a parameter
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
 def _insert_escalations(items: list[_Reached], now: datetime) -> set[tuple[int, int]]:
     """Write the escalation rows in one statement; the (clock, level) pairs that are new.
 
     ``ON CONFLICT DO NOTHING`` on the unique constraint is the last guard: a level written
-    before (with its notifications, in the same transaction) is neither written nor
+    before (by a sweep that claimed the clock before this one) is neither written nor
     notified again.
     """
     rows = [
@@ -279,13 +199,14 @@ def _insert_escalations(items: list[_Reached], now: datetime) -> set[tuple[int, 
             "level": item.level.level,
             "due_at": item.at,
             "recipients": [email for _role, email in item.recipients],
+            "roles": [role for role, _email in item.recipients],
             "created_at": now,
         }
         for item in items
     ]
-    if not _set_based():
+    if not set_based():
         return _insert_escalations_one_by_one(rows)
-    new = _insert(
+    new = insert_rows(
         SlaEscalation, rows, "ON CONFLICT (clock_id, level) DO NOTHING RETURNING clock_id, level"
     )
     return {(clock_id, level) for clock_id, level in new}
@@ -301,30 +222,6 @@ def _insert_escalations_one_by_one(rows: list[dict[str, Any]]) -> set[tuple[int,
             continue
         new.add((row["clock_id"], row["level"]))
     return new
-
-
-def _messages(item: _Reached) -> list[dict[str, Any]]:
-    """The outbox rows of one escalation: what ``outbox_enqueue`` writes, in bulk."""
-    clock, level = item.clock, item.level
-    topic = "sla.breach" if (level.after_percent or 0) >= 100 else "sla.warning"
-    payload: dict[str, Any] = {
-        "ticket": clock.ticket.number,
-        "title": clock.ticket.title,
-        "clock": clock.kind,
-        "level": level.level,
-        "due_at": clock.due_at.isoformat() if clock.due_at else None,
-        "reached_at": item.at.isoformat(),
-        "percent": clock.warn_percent if level.after_percent is None else level.after_percent,
-    }
-    return [
-        {"topic": topic, "recipient": email, "payload": {**payload, "role": role}}
-        for role, email in item.recipients
-        if email
-    ]
-
-
-def _all_roles(level: EscalationLevel) -> list[str]:
-    return list(level.notify)
 
 
 def _manager_emails() -> list[str]:

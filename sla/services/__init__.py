@@ -22,6 +22,7 @@ from .clocks import (
     clocks_save,
     clocks_update,
     level_times,
+    next_check,
     plan_cache_clear,
     schedule,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "deadlines",
     "is_manager",
     "level_times",
+    "next_check",
     "plan_cache_clear",
     "policy_create",
     "policy_ensure_default",

@@ -18,6 +18,7 @@ from typing import Any
 
 from servicedesk.models import User
 
+from .. import calendar as bcal
 from ..arithmetic import Deadlines, deadlines, parse_pauses, target_minutes
 from ..models import (
     ClockKind,
@@ -77,14 +78,27 @@ def _apply_target(clock: SlaClock, target: SlaTarget) -> None:
 
 
 def level_times(clock: SlaClock) -> list[tuple[EscalationLevel, datetime]]:
-    """Each escalation level of the clock's policy with the instant it is reached."""
-    cal = calendar_of(clock.calendar)
-    pauses = parse_pauses(clock.pauses)
+    """Each escalation level of the clock's policy with the instant it is reached.
+
+    A level at the warning threshold is reached at ``warn_at`` and one at 100 % at
+    ``due_at``, as stored (``schedule`` computes them first); only the other shares of the
+    target cost a calendar computation. The sweep calls this for every due clock.
+    """
     out = []
+    cal: bcal.BusinessCalendar | None = None
+    pauses: list[tuple[datetime, datetime]] = []
     for level in levels_of(clock.policy_version_id):
         percent = clock.warn_percent if level.after_percent is None else level.after_percent
-        minutes = clock.target_minutes * percent / 100
-        out.append((level, cal.add_business_minutes(clock.started_at, minutes, pauses)))
+        if percent == clock.warn_percent and clock.warn_at is not None:
+            at = clock.warn_at
+        elif percent == 100 and clock.due_at is not None:
+            at = clock.due_at
+        else:
+            if cal is None:
+                cal, pauses = calendar_of(clock.calendar), parse_pauses(clock.pauses)
+            minutes = clock.target_minutes * percent / 100
+            at = cal.add_business_minutes(clock.started_at, minutes, pauses)
+        out.append((level, at))
     return out
 
 
@@ -99,13 +113,20 @@ def schedule(clock: SlaClock) -> None:
     clock.warn_at = cal.add_business_minutes(
         clock.started_at, clock.target_minutes * clock.warn_percent / 100, pauses
     )
-    pending = []
-    if clock.warned_at is None:
+    clock.next_check_at = next_check(clock, level_times(clock))
+
+
+def next_check(clock: SlaClock, times: list[tuple[EscalationLevel, datetime]]) -> datetime | None:
+    """The earliest of the clock's pending warning, breach and escalation levels (``times``
+    from ``level_times``); None when nothing is pending or the clock does not run."""
+    if clock.stopped_at is not None or clock.paused_since is not None:
+        return None
+    pending = [t for lv, t in times if lv.level > clock.escalated_level]
+    if clock.warned_at is None and clock.warn_at is not None:
         pending.append(clock.warn_at)
-    if clock.breached_at is None:
+    if clock.breached_at is None and clock.due_at is not None:
         pending.append(clock.due_at)
-    pending += [t for lv, t in level_times(clock) if lv.level > clock.escalated_level]
-    clock.next_check_at = min(pending) if pending else None
+    return min(pending) if pending else None
 
 
 def _event(clock: SlaClock, kind: str, at: datetime, actor: User | None, **data: Any):

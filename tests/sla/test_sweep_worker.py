@@ -3,7 +3,9 @@
 "Killing a worker mid-sweep, restarting Redis empty, stopping beat for 10 minutes, or
 running two beats must still give exactly one warning, one breach and one notification per
 clock and level, at most one sweep interval late." Each of those is a test here, against
-worker (and beat) subprocesses on the pytest PostgreSQL test database.
+worker (and beat) subprocesses on the pytest PostgreSQL test database. A notification is
+a digest: each escalation is counted in exactly one digest of each of its recipients, and a
+digest step writes one digest per recipient.
 
 Clocks are made due by moving their start into the past and recomputing them with
 ``sla.services.schedule``, as if beat had not run for that long. The shared Redis is used on
@@ -61,7 +63,6 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 SWEEP = "sla.tasks.sla_sweep_task"
 INTERVAL = 1  # SLA_SWEEP_SECONDS of the beats started here
 SLACK = 1.0  # seconds a beat tick may take to reach the worker and run
-TOPICS = ("sla.warning", "sla.breach")
 BINDINGS = ("binding", "binding_permanent")  # kombu's Redis keys of a queue's bindings
 
 
@@ -364,9 +365,10 @@ def done(clock_ids: list[int]) -> int:
 
 
 def assert_exactly_once(people: People, clock_ids: list[int], levels: tuple[int, ...]) -> None:
-    """One warning, one breach, one escalation row per reached level and one outbox row per
-    level and recipient, for every clock; nothing for the levels not reached."""
-    clocks = {c.pk: c for c in SlaClock.objects.filter(pk__in=clock_ids).select_related("ticket")}
+    """One warning, one breach and one escalation row per reached level for every clock,
+    nothing for the levels not reached; every escalation notified, in a digest step that
+    wrote exactly one digest per recipient (see ``assert_digests_tell``)."""
+    clocks = {c.pk: c for c in SlaClock.objects.filter(pk__in=clock_ids)}
     assert len(clocks) == len(clock_ids)
     for clock in clocks.values():
         assert clock.warned_at is not None and clock.warned_at >= clock.warn_at, clock
@@ -381,28 +383,34 @@ def assert_exactly_once(people: People, clock_ids: list[int], levels: tuple[int,
         assert events[pk, "breached"] == 1, (pk, events[pk, "breached"])
         assert events[pk, "escalated"] == len(levels), (pk, events[pk, "escalated"])
 
-    rows = Counter(
-        SlaEscalation.objects.filter(clock_id__in=clock_ids).values_list("clock_id", "level")
-    )
+    escalations = list(SlaEscalation.objects.filter(clock_id__in=clock_ids))
+    rows = Counter((e.clock_id, e.level) for e in escalations)
     assert set(rows) == {(pk, level) for pk in clock_ids for level in levels}
     assert set(rows.values()) == {1}
-
     expected = people.expected()
-    wanted = {
-        (c.ticket.number, c.kind, level, email)
-        for c in clocks.values()
-        for level in levels
-        for email in expected[level]
-    }
-    numbers = {c.ticket.number for c in clocks.values()}
-    kinds = {c.kind for c in clocks.values()}
-    sent = Counter(
-        (m.payload["ticket"], m.payload["clock"], m.payload["level"], m.recipient)
-        for m in OutboxMessage.objects.filter(topic__in=TOPICS)
-        if m.payload["ticket"] in numbers and m.payload["clock"] in kinds
-    )
-    assert set(sent) == wanted
-    assert set(sent.values()) == {1}, [k for k, n in sent.items() if n > 1][:5]
+    for escalation in escalations:
+        assert set(escalation.recipients) == expected[escalation.level], escalation
+        assert escalation.notified_at is not None, escalation
+    assert_digests_tell({e.notified_at for e in escalations})
+
+
+def assert_digests_tell(instants: set[datetime]) -> None:
+    """Each digest step (its instant is the escalations' ``notified_at`` and its digests'
+    ``at``) wrote one digest per recipient, counting exactly the escalations it marked for
+    that recipient: so every escalation is told once to each of its recipients."""
+    digests = list(OutboxMessage.objects.filter(topic__startswith="sla."))
+    assert {m.topic for m in digests} <= {"sla.digest"}
+    for at in instants:
+        told = Counter(
+            email
+            for recipients in SlaEscalation.objects.filter(notified_at=at).values_list(
+                "recipients", flat=True
+            )
+            for email in recipients
+        )
+        mine = [m for m in digests if m.payload["at"] == at.isoformat()]
+        assert Counter(m.recipient for m in mine) == dict.fromkeys(told, 1), at
+        assert {m.recipient: m.payload["escalations"] for m in mine} == dict(told), at
 
 
 def reached_at(clock_ids: list[int], level: int) -> dict[int, tuple[datetime, datetime]]:
