@@ -374,12 +374,12 @@ def drain() -> dict[str, Any]:
 
     rows, sent, calls = outbox_rows(), 0, 0
     started = time.perf_counter()
-    while True:
-        done = outbox_deliver_pending()
+    while True:  # one delivery run drains until empty or its time budget is spent
+        result = outbox_deliver_pending()
         calls += 1
-        sent += done
+        sent += result.sent
         mail.outbox = []
-        if not done:
+        if not result.more:
             break
     wall = time.perf_counter() - started
     print(f"  drain: {sent:,} of {rows:,} rows sent in {wall:.2f} s ({calls} delivery calls)")

@@ -287,20 +287,23 @@ def test_digests_are_delivered_in_the_recipients_language(customer, product, sta
 # --- the task ---------------------------------------------------------------------------------
 
 
-def test_the_task_records_its_heartbeat_and_starts_delivery(
-    customer, product, staff, django_capture_on_commit_callbacks, monkeypatch
-):
+# Transactional: the sweep commits its batches and digests for real, and delivery is
+# published after that commit (a test transaction never commits).
+@pytest.mark.django_db(transaction=True)
+def test_the_task_records_its_heartbeat_and_starts_delivery(customer, product, staff, monkeypatch):
     from servicedesk import tasks
 
     started = []
-    monkeypatch.setattr(tasks.outbox_deliver_task, "delay", lambda: started.append(1))
+    monkeypatch.setattr(
+        tasks.outbox_deliver_task, "apply_async", lambda **kwargs: started.append(kwargs)
+    )
     new_tickets(customer, product, staff, 1)
     past = timezone.now() - dt.timedelta(minutes=2)
     SlaClock.objects.update(warn_at=past, due_at=past, next_check_at=past)  # levels 1 and 2
-    with django_capture_on_commit_callbacks(execute=True):
-        result = sla_sweep_task()
+    started.clear()  # the ticket's own notification
+    result = sla_sweep_task()
     assert result["clocks"] == 2 and result["escalations"] == 4 and result["digests"] == 3
-    assert started == [1]
+    assert started == [{"retry": False}]  # once, after the commit
     beat = Heartbeat.objects.get(name="sla-sweep")
     assert beat.data == {
         "clocks": 2,
@@ -309,22 +312,24 @@ def test_the_task_records_its_heartbeat_and_starts_delivery(
     }
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_broker_error_after_the_sweep_is_logged_not_raised(
-    customer, product, staff, django_capture_on_commit_callbacks, monkeypatch, caplog
+    customer, product, staff, monkeypatch, caplog
 ):
     from servicedesk import tasks
 
-    def down() -> None:
+    def down(**kwargs: Any) -> None:
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.outbox_deliver_task, "delay", down)
+    monkeypatch.setattr(tasks.outbox_deliver_task, "apply_async", down)
     new_tickets(customer, product, staff, 1)
     past = timezone.now() - dt.timedelta(minutes=2)
     SlaClock.objects.update(warn_at=past, due_at=past, next_check_at=past)  # levels 1 and 2
-    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
         result = sla_sweep_task()
     assert result["digests"] == 3
-    assert "outbox delivery not started" in caplog.text
+    assert "could not publish outbox delivery" in caplog.text
     assert (
         OutboxMessage.objects.filter(topic="sla.digest", state="pending").count()
         == (result["digests"])
