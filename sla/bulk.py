@@ -25,20 +25,47 @@ def set_based() -> bool:
 
 
 def array_literal(values: list[Any]) -> str:
-    """``{"a","b",NULL}``: every element quoted, backslash and double quote escaped."""
-    items = []
+    """``{"a","b",NULL}``: every element quoted, backslash and double quote escaped;
+    numbers as they are."""
+    items: list[str] = []
+    append = items.append
     for value in values:
         if value is None:
-            items.append("NULL")
-            continue
-        if isinstance(value, bool):
-            text = "t" if value else "f"
+            append("NULL")
+        elif value is True or value is False:
+            append("t" if value else "f")
+        elif isinstance(value, int):
+            append(str(int(value)))  # int(): an IntegerChoices member prints its name
+        elif isinstance(value, float):
+            append(repr(float(value)))
         elif isinstance(value, datetime):
-            text = value.isoformat()
+            append('"' + value.isoformat() + '"')
         else:
             text = str(value)
-        items.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+            if "\\" in text or '"' in text:
+                text = text.replace("\\", "\\\\").replace('"', '\\"')
+            append('"' + text + '"')
     return "{" + ",".join(items) + "}"
+
+
+# Fields whose values reach the array as they are: preparing them through the field
+# (``get_db_prep_save``) returns the same value on PostgreSQL, at a cost per value.
+PLAIN = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "DateTimeField",
+        "FloatField",
+        "IntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+        "TextField",
+    }
+)
 
 
 def _arrays(model, names: list[str], rows: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
@@ -54,7 +81,11 @@ def _arrays(model, names: list[str], rows: list[dict[str, Any]]) -> tuple[list[s
             ]
             placeholders.append("%s::jsonb[]")
         else:
-            column = [f.get_db_prep_save(r[f.attname], db) for r in rows]
+            kind = (f.target_field if f.is_relation else f).get_internal_type()
+            if kind in PLAIN:
+                column = [r[f.attname] for r in rows]
+            else:
+                column = [f.get_db_prep_save(r[f.attname], db) for r in rows]
             placeholders.append(f"%s::{f.db_type(db)}[]")
         params.append(array_literal(column))
     return placeholders, params
@@ -112,3 +143,23 @@ def update_rows(model, objs: list[Any], names: list[str]) -> None:
     )  # names from the model, every value a parameter
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def update_value(model, ids: list[Any], name: str, value: Any) -> None:
+    """Set the field ``name`` to ``value`` on the rows ``ids``: one ``UPDATE ... WHERE pk =
+    ANY(array)`` (an ``IN`` list of thousands of parameters costs more to send and plan)."""
+    if not ids:
+        return
+    if not set_based():
+        for start in range(0, len(ids), 10_000):  # SQLite's limit of bound parameters
+            model.objects.filter(pk__in=ids[start : start + 10_000]).update(**{name: value})
+        return
+    quote = connection.ops.quote_name
+    pk, field = model._meta.pk, model._meta.get_field(name)
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {quote(field.column)} = %s "  # noqa: S608
+        f"WHERE {quote(pk.column)} = ANY(%s::{pk.db_type(db)}[])"
+    )  # names from the model, every value a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_save(value, db), array_literal(ids)])

@@ -19,6 +19,7 @@ import heapq
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import zip_longest
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.db import transaction
@@ -26,7 +27,7 @@ from django.utils import timezone
 
 from servicedesk.models import OutboxMessage, User
 
-from .bulk import insert_rows
+from .bulk import insert_rows, update_value
 from .models import SlaEscalation
 from .selectors import levels_of
 
@@ -36,7 +37,6 @@ DIGEST_ITEMS = 100  # tickets listed in one digest; the totals count them all
 # levels each), so one sweep's escalations are one digest per recipient; the cap only bounds
 # the memory of a step that finds the backlog of many stopped sweeps.
 CHUNK = 200_000
-MARK_CHUNK = 10_000  # ids per UPDATE (SQLite's limit of bound parameters)
 
 
 @dataclass
@@ -59,20 +59,17 @@ def escalations_notify(*, now: datetime | None = None, chunk: int = CHUNK) -> Di
 
 @dataclass
 class _Entry:
-    """One line of a digest: a ticket clock at the highest level this recipient is told."""
+    """One line of a digest: a ticket clock at one level. Shared by the recipients of its
+    group (``group``: the index of the escalations' level and recipients)."""
 
     level: int
     breach: bool
     deadline: datetime | None
-    reached: datetime
     number: str
     title: str
     clock: str
-    role: str
-
-    def key(self) -> tuple[int, float]:
-        """Sort order: the most escalated first, then the oldest deadline."""
-        return (-self.level, (self.deadline or self.reached).timestamp())
+    group: int
+    order: tuple[int, float]  # the most escalated first, then the oldest deadline
 
 
 @transaction.atomic
@@ -97,9 +94,13 @@ def _notify_chunk(now: datetime, chunk: int) -> DigestResult:
     )
     if not rows:
         return DigestResult()
-    # recipient -> clock id -> its line; recipient -> escalations told
-    lines: dict[str, dict[int, _Entry]] = {}
-    counts: dict[str, int] = {}
+    # Escalations of one level told to the same people form a group, whose lines are built
+    # once and shared by its recipients: a storm tells the same managers about thousands of
+    # clocks. Groups come by ascending level, so a recipient's line of a clock ends at the
+    # highest level the clock reached.
+    groups: dict[tuple[Any, ...], dict[int, _Entry]] = {}
+    sizes: dict[tuple[Any, ...], int] = {}
+    rows.sort(key=itemgetter(1))
     for (
         _pk,
         level,
@@ -113,32 +114,46 @@ def _notify_chunk(now: datetime, chunk: int) -> DigestResult:
         number,
         title,
     ) in rows:
-        breach = _is_breach(version, level)
+        key = (level, tuple(emails), tuple(roles))
+        lines = groups.get(key)
+        if lines is None:
+            lines = groups[key] = {}
+            sizes[key] = 0
+        sizes[key] += 1
+        shown = deadline or reached
+        lines[clock_id] = _Entry(
+            level,
+            _is_breach(version, level),
+            shown,
+            number,
+            title,
+            kind,
+            len(groups) - 1,
+            (-level, shown.timestamp()),
+        )
+    told: dict[str, dict[int, _Entry]] = {}  # recipient -> clock id -> line
+    counts: dict[str, int] = {}  # recipient -> escalations
+    roles_of: dict[str, dict[int, str]] = {}  # recipient -> group -> role
+    for index, (key, lines) in enumerate(groups.items()):
+        _level, emails, roles = key
         for email, role in zip_longest(emails, roles, fillvalue=""):
-            if not email:
-                continue
-            counts[email] = counts.get(email, 0) + 1
-            mine = lines.setdefault(email, {})
-            line = mine.get(clock_id)
-            if line is None or level > line.level:
-                mine[clock_id] = _Entry(
-                    level, breach, deadline, reached, number, title, kind, role or ""
-                )
+            if email:
+                told.setdefault(email, {}).update(lines)
+                counts[email] = counts.get(email, 0) + sizes[key]
+                roles_of.setdefault(email, {})[index] = role
     languages = dict(
-        User.objects.filter(email__in=list(lines))
+        User.objects.filter(email__in=list(told))
         .exclude(language="")
         .values_list("email", "language")
     )
     messages = []
-    for email, mine in lines.items():
-        payload = _payload(now, list(mine.values()), counts[email])
+    for email, lines in told.items():
+        payload = _payload(now, lines, counts[email], roles_of[email])
         if email in languages:
             payload["language"] = languages[email]
         messages.append({"topic": TOPIC, "recipient": email, "payload": payload})
     insert_rows(OutboxMessage, messages)
-    ids = [row[0] for row in rows]
-    for start in range(0, len(ids), MARK_CHUNK):
-        SlaEscalation.objects.filter(pk__in=ids[start : start + MARK_CHUNK]).update(notified_at=now)
+    update_value(SlaEscalation, [row[0] for row in rows], "notified_at", now)
     return DigestResult(escalations=len(rows), digests=len(messages))
 
 
@@ -150,12 +165,14 @@ def _is_breach(version_id: int, level: int) -> bool:
     return False
 
 
-def _payload(now: datetime, entries: list[_Entry], escalations: int) -> dict[str, Any]:
-    listed = heapq.nsmallest(DIGEST_ITEMS, entries, key=_Entry.key)
+def _payload(
+    now: datetime, lines: dict[int, _Entry], escalations: int, roles: dict[int, str]
+) -> dict[str, Any]:
+    listed = heapq.nsmallest(DIGEST_ITEMS, lines.values(), key=attrgetter("order"))
     return {
         "at": now.isoformat(),
-        "total": len(entries),
-        "breaches": sum(1 for e in entries if e.breach),
+        "total": len(lines),
+        "breaches": sum(1 for e in lines.values() if e.breach),
         "escalations": escalations,
         "items": [
             {
@@ -165,7 +182,7 @@ def _payload(now: datetime, entries: list[_Entry], escalations: int) -> dict[str
                 "level": e.level,
                 "breach": e.breach,
                 "due_at": e.deadline.isoformat() if e.deadline else None,
-                "role": e.role,
+                "role": roles.get(e.group, ""),
             }
             for e in listed
         ],
