@@ -16,6 +16,7 @@ in one sweep are one line, at the higher level).
 from __future__ import annotations
 
 import heapq
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import zip_longest
@@ -23,6 +24,8 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.db import transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from servicedesk.models import OutboxMessage, User
@@ -78,12 +81,14 @@ def _notify_chunk(now: datetime, chunk: int) -> DigestResult:
         SlaEscalation.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(notified_at__isnull=True)
         .order_by("pk")
+        # the recipients as JSON text: a group key as they are, decoded once per group
+        .annotate(emails=Cast("recipients", TextField()), as_roles=Cast("roles", TextField()))
         .values_list(
             "pk",
             "level",
             "due_at",
-            "recipients",
-            "roles",
+            "emails",
+            "as_roles",
             "clock_id",
             "clock__kind",
             "clock__due_at",
@@ -114,7 +119,7 @@ def _notify_chunk(now: datetime, chunk: int) -> DigestResult:
         number,
         title,
     ) in rows:
-        key = (level, tuple(emails), tuple(roles))
+        key = (level, emails, roles)
         lines = groups.get(key)
         if lines is None:
             lines = groups[key] = {}
@@ -136,7 +141,7 @@ def _notify_chunk(now: datetime, chunk: int) -> DigestResult:
     roles_of: dict[str, dict[int, str]] = {}  # recipient -> group -> role
     for index, (key, lines) in enumerate(groups.items()):
         _level, emails, roles = key
-        for email, role in zip_longest(emails, roles, fillvalue=""):
+        for email, role in zip_longest(json.loads(emails), json.loads(roles), fillvalue=""):
             if email:
                 told.setdefault(email, {}).update(lines)
                 counts[email] = counts.get(email, 0) + sizes[key]

@@ -189,16 +189,24 @@ class SlaClock(models.Model):
     the earliest pending warning, breach or escalation time, null when nothing is pending.
     """
 
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="clocks")
+    # No single-column indexes on the foreign keys: the unique (ticket, kind) serves the
+    # ticket's lookups, and every clock shares one of a few versions and calendars, so an
+    # index there serves only a rare delete check while every sweep UPDATE (never HOT: it
+    # moves next_check_at) writes an entry into each index of the table.
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )
     kind = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices)
     state = models.CharField(
         _("state"), max_length=20, choices=ClockState.choices, default=ClockState.RUNNING
     )
     policy_version = models.ForeignKey(
-        SlaPolicyVersion, on_delete=models.PROTECT, related_name="clocks"
+        SlaPolicyVersion, on_delete=models.PROTECT, related_name="clocks", db_index=False
     )
     severity = models.CharField(max_length=2, choices=SEVERITIES)
-    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="clocks")
+    calendar = models.ForeignKey(
+        BusinessCalendar, on_delete=models.PROTECT, related_name="clocks", db_index=False
+    )
     target_minutes = models.PositiveIntegerField()
     warn_percent = models.PositiveSmallIntegerField(default=75)
     started_at = models.DateTimeField()
@@ -247,7 +255,10 @@ class SlaEscalation(models.Model):
     picked up by the next sweep's digest step.
     """
 
-    clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="escalations")
+    # the unique (clock, level) serves the clock's lookups
+    clock = models.ForeignKey(
+        SlaClock, on_delete=models.CASCADE, related_name="escalations", db_index=False
+    )
     level = models.PositiveSmallIntegerField()
     due_at = models.DateTimeField(help_text="when the level was reached")
     recipients = models.JSONField(default=list)
@@ -280,7 +291,10 @@ class SlaClockEvent(models.Model):
     The explanation timeline shown with a ticket's deadlines is read from these rows.
     """
 
-    clock = models.ForeignKey(SlaClock, on_delete=models.CASCADE, related_name="events")
+    # the index (clock, at) serves the clock's lookups
+    clock = models.ForeignKey(
+        SlaClock, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     kind = models.CharField(max_length=30)
     at = models.DateTimeField()
     actor = models.ForeignKey(
