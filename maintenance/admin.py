@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from servicedesk.admin import ReadOnlyAdmin
+from servicedesk.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Deputy,
@@ -56,16 +56,8 @@ class FaultLogEntryAdmin(ReadOnlyAdmin):
     list_filter = ["product", "severity", "cause"]
 
 
-class PlanItemInline(admin.TabularInline):
+class PlanItemInline(ReadOnlyInline):
     model = PlanItem
-    extra = 0
-    can_delete = False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MaintenancePlan)

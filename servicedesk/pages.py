@@ -9,12 +9,24 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .errors import DomainError, NotFound
 from .permissions import is_staff_user
+
+
+def query_string(params: QueryDict, **changes: str | None) -> str:
+    """``?``-query of ``params`` with ``changes`` (None or "" drops a parameter): the links of
+    a filtered list (next page, first page, another order) keep its other filters."""
+    query = params.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value:
+            query[name] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
 
 
 def forbidden(request: HttpRequest, message: str) -> HttpResponse:

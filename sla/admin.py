@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from servicedesk.admin import ReadOnlyAdmin
+from servicedesk.admin import ReadOnlyAdmin, ReadOnlyInline
 from servicedesk.errors import ValidationFailed
 
 from .models import (
@@ -69,16 +69,8 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ReadOnlyInline):
     model = SlaTarget
-    extra = 0
-    can_delete = False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class EscalationLevelInline(TargetInline):

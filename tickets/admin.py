@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from servicedesk.admin import ReadOnlyInline as BaseReadOnlyInline
+
 from .models import Attachment, Comment, HotlineCall, Ticket, TicketEvent, TicketNumberSequence
 
 
@@ -23,16 +25,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
+class ReadOnlyInline(BaseReadOnlyInline):
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class CommentInline(ReadOnlyInline):

@@ -14,11 +14,10 @@ from django.views.decorators.http import require_http_methods
 
 from servicedesk.exports import export_response
 from servicedesk.keyset import Key, keyset_page
-from servicedesk.pages import staff_or_404
+from servicedesk.pages import query_string, staff_or_404
 
 from .. import selectors
 from ..forms.fault_log import FaultLogFilterForm
-from .work_orders import query_string
 
 FAULT_LOG_KEYS = (Key("recorded_on", dt.date), Key("id", int))
 

@@ -25,7 +25,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound
 from servicedesk.keyset import Key, keyset_page
-from servicedesk.pages import apply_domain_error, forbidden, found_or_404, staff_or_404
+from servicedesk.pages import (
+    apply_domain_error,
+    forbidden,
+    found_or_404,
+    query_string,
+    staff_or_404,
+)
 from servicedesk.permissions import can_draft
 
 from .. import selectors
@@ -44,7 +50,7 @@ from ..models import InspectionCheck, MaintenancePlan, PlanItem
 from ..permissions import can_sign
 from ..selectors.work_orders import work_order_page
 from ..services import inspections, plans
-from .work_orders import order_url, query_string, render_order
+from .work_orders import order_url, render_order
 
 PLAN_KEYS = (Key("id", int),)
 INBOX = "inbox"

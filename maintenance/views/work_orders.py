@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +22,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound, ValidationFailed
 from servicedesk.keyset import Key, keyset_page
-from servicedesk.pages import apply_domain_error, forbidden, found_or_404, staff_or_404
+from servicedesk.pages import (
+    apply_domain_error,
+    forbidden,
+    found_or_404,
+    query_string,
+    staff_or_404,
+)
 from servicedesk.permissions import can_draft, can_engineer, can_test
 from tickets import selectors as ticket_selectors
 from tickets.models import Ticket
@@ -48,16 +54,6 @@ from .timeline import timeline_for
 
 S = WorkOrderStatus
 WORK_ORDER_KEYS = (Key("created_at", dt.datetime), Key("id", int))
-
-
-def query_string(params: QueryDict, **changes: str | None) -> str:
-    query = params.copy()
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value:
-            query[name] = value
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 @staff_or_404

@@ -21,7 +21,7 @@ from servicedesk.choices import STAFF_ROLES
 from servicedesk.errors import DomainError, NotAllowed
 from servicedesk.keyset import Key, keyset_page
 from servicedesk.models import Organization, User
-from servicedesk.pages import forbidden, staff_required
+from servicedesk.pages import forbidden, query_string, staff_required
 from servicedesk.permissions import can_assign
 from tickets import selectors, services
 from tickets.choices import OPEN_STATUSES
@@ -50,16 +50,6 @@ def _order_keys(ordering: str) -> list[Key]:
     return [Key(name, kind, desc), Key("created_at", datetime, not desc), Key("id", int, not desc)]
 
 
-def _query(params: QueryDict, **changes: str | None) -> str:
-    query = params.copy()
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value:
-            query[name] = value
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
-
-
 def _sort_links(params: QueryDict, ordering: str) -> dict[str, dict[str, str]]:
     """For each sortable column header: the link (toggling direction) and an arrow."""
     links = {}
@@ -70,7 +60,7 @@ def _sort_links(params: QueryDict, ordering: str) -> dict[str, dict[str, str]]:
         if name in ("severity", "sla_due_at") and not current:
             target = name  # L1 first, due soonest first: what one wants from a first click
         arrow = ("▼" if descending else "▲") if current else ""
-        links[name] = {"url": _query(params, ordering=target, after=None), "arrow": arrow}
+        links[name] = {"url": query_string(params, ordering=target, after=None), "arrow": arrow}
     return links
 
 
@@ -142,8 +132,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             "ordering": ordering,
             "ordering_choices": ordering_choices(),
             "tickets": page["rows"],
-            "next_url": _query(params, after=page["next_cursor"]) if page["next_cursor"] else "",
-            "first_url": "" if page["is_first"] else _query(params, after=None),
+            "next_url": query_string(params, after=page["next_cursor"])
+            if page["next_cursor"]
+            else "",
+            "first_url": "" if page["is_first"] else query_string(params, after=None),
             "sort": _sort_links(request.GET, ordering),
             "bulk_form": BulkAssignForm() if can_assign(request.user) else None,
             "overdue": {
