@@ -7,6 +7,7 @@ notification outbox.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser
@@ -94,6 +95,19 @@ class User(AbstractUser):
         """For templates; the rule is ``servicedesk.permissions.is_manager``."""
         return permissions.is_manager(self)
 
+    @property
+    def may_log_calls(self) -> bool:
+        """For the navigation; the rule is ``servicedesk.permissions.can_log_call``."""
+        return permissions.can_log_call(self)
+
+    @property
+    def may_administer(self) -> bool:
+        """Whether the admin site shows this user anything (the Administration link): staff
+        status and at least one permission. Costs one query, made only for managers."""
+        if not (self.is_active and self.is_staff):
+            return False
+        return self.is_superuser or bool(self.get_all_permissions())
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
@@ -160,6 +174,20 @@ class ProductVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product.name} {self.version}"
+
+    def precedes(self, other: ProductVersion) -> bool:
+        """Whether this version came before ``other``: by release date when both have
+        different ones, else by number (5.4 < 5.5 < 5.10)."""
+        if self.released_on and other.released_on and self.released_on != other.released_on:
+            return self.released_on < other.released_on
+        return version_key(self.version) < version_key(other.version)
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.lower())
+        for part in re.findall(r"[0-9]+|[A-Za-z]+", version)
+    )
 
 
 class Contract(models.Model):

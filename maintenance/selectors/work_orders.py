@@ -184,9 +184,9 @@ def approval_inbox(user: Any) -> QuerySet[WorkOrder]:
 
 def with_deadlines(orders: Iterable[WorkOrder], now: dt.datetime | None = None) -> list[Any]:
     """Attach to each order of a page and its linked tickets ``deadline`` (the ticket's
-    next running SLA deadline, else its resolution deadline; None once the ticket is
-    closed) and ``overdue``; the order's is the earliest of its tickets'. No queries: the
-    tickets are prefetched by ``work_order_list``.
+    next running SLA deadline; None while its clocks are paused, ``sla_paused`` then, and
+    once the ticket is closed) and ``overdue``; the order's is the earliest of its
+    tickets'. No queries: the tickets are prefetched by ``work_order_list``.
 
     Deadlines, not business minutes left: those need each clock's calendar, which is a
     page of computation for a list row (``GET /tickets/{id}/`` shows them).
@@ -197,8 +197,11 @@ def with_deadlines(orders: Iterable[WorkOrder], now: dt.datetime | None = None) 
         deadlines = []
         ticket: Any
         for ticket in order.tickets.all():
-            due = ticket.sla_due_at or ticket.resolution_due_at
-            ticket.deadline = due if ticket.status in OPEN_STATUSES else None
+            is_open = ticket.status in OPEN_STATUSES
+            # Only a running clock has a deadline: a paused one (waiting for the customer)
+            # is neither due nor overdue, whatever its resolution deadline said before.
+            ticket.deadline = ticket.sla_due_at if is_open else None
+            ticket.sla_paused = bool(is_open and not ticket.sla_due_at and ticket.resolution_due_at)
             ticket.overdue = bool(ticket.deadline and ticket.deadline < now)
             if ticket.deadline:
                 deadlines.append(ticket.deadline)

@@ -400,6 +400,13 @@ def work_order_deliver(
         errors["version"] = [_("Name the release or patch that contains the fix.")]
     if version is not None and order.product_id and version.product_id != order.product_id:
         errors["version"] = [_("A version of another product.")]
+    elif version is not None:
+        later = [v for v in order.affected_versions.all() if version.precedes(v)]
+        if later:
+            errors["version"] = [
+                _("%(fix)s is older than the affected version %(affected)s: name a later one.")
+                % {"fix": version.version, "affected": later[0].version}
+            ]
     if errors:
         raise ValidationFailed(_("The delivery has errors."), fields=errors)
     now = timezone.now()

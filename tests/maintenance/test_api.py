@@ -186,10 +186,10 @@ def test_the_whole_corrective_lifecycle_through_the_api(
     assert response.json()["status"] == "testing" and response.json()["test_result"] == "passed"
     assert response.json()["tested_by"]["id"] == tester.pk
 
-    fixed = f.ProductVersionFactory(product=fault.product, version="2.4.1")
+    fixed = f.ProductVersionFactory(product=fault.product, version="3.2.1")
     response = eng.post(
         f"{url}deliver",
-        {"note": "Fixed in 2.4.1; please update.", "version": fixed.pk},
+        {"note": "Fixed in 3.2.1; please update.", "version": fixed.pk},
         format="json",
         HTTP_IF_MATCH=f'"{response.json()["version"]}"',
     )
@@ -199,7 +199,7 @@ def test_the_whole_corrective_lifecycle_through_the_api(
     fault.refresh_from_db()
     assert fault.status == TicketStatus.RESOLVED
     reply = Comment.objects.filter(ticket=fault, is_internal=False).latest("id")
-    assert "2.4.1" in reply.body
+    assert "3.2.1" in reply.body
 
     order = eng.post(f"{url}close", {}, format="json").json()
     assert order["status"] == "done"

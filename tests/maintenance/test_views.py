@@ -508,6 +508,26 @@ def test_inbox_oldest_first_not_own_drafts_with_sla_deadline(
     assert 'id="nav-approvals"' in nav and 'class="count-badge"' in nav
 
 
+def test_inbox_a_paused_clock_is_neither_due_nor_overdue(client, agent, manager, customer, product):
+    now = timezone.now()
+    waiting = _ticket(customer, product, "Waiting for the customer's log files")
+    # paused: no running deadline; the resolution deadline it had before lies in the past
+    Ticket.objects.filter(pk=waiting.pk).update(
+        status="waiting_customer", sla_due_at=None, resolution_due_at=now - dt.timedelta(hours=5)
+    )
+    order = wo.work_order_submit(
+        wo.work_order_draft(actor=agent, kind="corrective", title="Paused", tickets=[waiting]),
+        actor=agent,
+    )
+    _login(client, manager)
+    response = client.get(INBOX)
+    [card] = response.context["orders"]
+    assert card.pk == order.pk and not card.overdue and card.deadline is None
+    body = response.content.decode()
+    assert "overdue-badge" not in body
+    assert "paused while we wait for the customer" in body
+
+
 def test_a_current_deputy_sees_the_inbox(client, agent, manager, engineer, submitted):
     today = timezone.localdate()
     Deputy.objects.create(

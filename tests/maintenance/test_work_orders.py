@@ -276,3 +276,38 @@ def test_two_managers_approving_at_once_give_exactly_one_approval(agent, fault):
     order.refresh_from_db()
     assert order.status == S.APPROVED
     assert order.events.filter(kind="approved").count() == 1
+
+
+def test_a_fix_cannot_be_delivered_in_a_version_older_than_the_affected_one(
+    drafted, manager, engineer, tester, product
+):
+    old = f.ProductVersionFactory(product=product, version="5.4", released_on=None)
+    affected = f.ProductVersionFactory(product=product, version="5.5", released_on=None)
+    later = f.ProductVersionFactory(product=product, version="5.10", released_on=None)
+    order = wo.work_order_start_analysis(_approved(drafted, manager), actor=engineer)
+    order = wo.work_order_analyse(
+        order,
+        actor=engineer,
+        root_cause="code_defect",
+        cause="Footer.",
+        confirmed_severity="L2",
+        software_change=True,
+        affected_versions=[affected],
+    )
+    order = wo.work_order_record_fix(order, actor=engineer, change="Footer first.")
+    order = wo.work_order_record_test(order, actor=tester, passed=True)
+    with pytest.raises(ValidationFailed) as err:
+        wo.work_order_deliver(order, actor=engineer, note="Fixed.", version=old)
+    assert "5.4" in err.value.fields["version"][0] and "5.5" in err.value.fields["version"][0]
+    assert WorkOrder.objects.get(pk=order.pk).status == S.TESTING  # nothing written
+    order = wo.work_order_deliver(order, actor=engineer, note="Fixed.", version=later)
+    assert order.delivered_version == later  # 5.10 comes after 5.5
+
+
+def test_versions_order_by_release_date_then_by_number(product):
+    day = dt.date(2026, 1, 1)
+    a = f.ProductVersionFactory(product=product, version="6.0", released_on=day)
+    b = f.ProductVersionFactory(product=product, version="5.9", released_on=day + dt.timedelta(1))
+    assert a.precedes(b) and not b.precedes(a)  # the dates decide when both are known
+    c = f.ProductVersionFactory(product=product, version="5.9.1", released_on=None)
+    assert b.precedes(c) and not c.precedes(b)

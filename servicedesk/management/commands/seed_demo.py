@@ -114,6 +114,10 @@ def _load_directory() -> dict[str, Any]:
             is_staff=role in (Role.MANAGER, Role.ADMIN),
             is_superuser=role == Role.ADMIN,
         )
+    managers = manager_group()
+    for user in users.values():
+        if user.role == Role.MANAGER:
+            user.groups.add(managers)
     for username, skills in SKILLS.items():
         for skill_product, area in skills:
             skill_for = products[skill_product] if skill_product else None
@@ -405,3 +409,30 @@ def _settle_outbox() -> None:
     OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING).exclude(id__in=keep).update(
         state=OutboxMessage.State.SENT, sent_at=models.F("created_at")
     )
+
+
+# What a service-center manager looks after in the admin: the directory (customers,
+# contracts, products, service groups, skills) to edit, everything else of the desk to read.
+MANAGED_MODELS = (
+    "organization",
+    "contact",
+    "contract",
+    "product",
+    "productversion",
+    "team",
+    "skill",
+)
+DESK_APPS = ("servicedesk", "tickets", "sla", "releases", "maintenance")
+
+
+def manager_group():
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    group, _created = Group.objects.get_or_create(name="Service-center managers")
+    perms = Permission.objects.filter(content_type__app_label__in=DESK_APPS).filter(
+        Q(codename__startswith="view_")
+        | Q(content_type__model__in=MANAGED_MODELS, codename__regex=r"^(add|change)_")
+    )
+    group.permissions.set(perms)
+    return group
