@@ -31,6 +31,9 @@ api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
 # Unhandled errors: JSON in the API's shape under /api/, a standalone page elsewhere; a lost
 # database is a 503 (servicedesk/views.py).
 handler500 = "servicedesk.views.server_error"
+handler404 = "servicedesk.views.not_found"
+handler400 = "servicedesk.views.bad_request"
+handler403 = "servicedesk.views.permission_denied"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

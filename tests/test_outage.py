@@ -70,7 +70,9 @@ def test_the_api_answers_json_503_in_its_error_shape(server, headers, detail):
     status, response_headers, body = _timed(f"{server}/api/v1/tickets/", **headers)
     assert status == 503
     assert response_headers["Content-Type"] == "application/json"
-    assert json.loads(body) == {"code": "service_unavailable", "detail": detail}
+    payload = json.loads(body)
+    assert payload.pop("request_id") == response_headers["X-Request-ID"]
+    assert payload == {"code": "service_unavailable", "detail": detail}
     assert response_headers["Retry-After"] == "30"
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.choices import Role
 from servicedesk.errors import NotFound
+from servicedesk.ids import parse_id
 from servicedesk.models import (
     Contact,
     Organization,
@@ -128,7 +129,9 @@ def ticket_get_for(user: Any, pk: Any, *, for_update: bool = False, related: boo
         # Prefetched, not joined: planning an eleven-table join costs ~10 ms on PostgreSQL,
         # several times the cost of these primary-key look-ups.
         qs = qs.prefetch_related(*LIST_RELATED, "contact", "requester", "contract", "created_by")
-    lookup = {"number": pk} if isinstance(pk, str) and not pk.isdigit() else {"pk": pk}
+    # ASCII digits only: "٣".isdigit() is true, and int() reads it as 3
+    number = parse_id(pk)
+    lookup = {"pk": number} if number is not None else {"number": str(pk)}
     try:
         return qs.get(**lookup)
     except (Ticket.DoesNotExist, ValueError, TypeError):

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
+from servicedesk.api.filters import StrictBooleanFilter
 from servicedesk.choices import STAFF_ROLES
 from servicedesk.models import Product, ProductVersion, Team, User
 from tickets.models import Ticket
@@ -26,7 +27,7 @@ ORDERING_FIELDS = ("created_at", "updated_at", "submitted_at", "number")
 # Cursor pages need a non-null key: sorting by submission lists the submitted orders.
 NULLABLE_ORDERINGS = frozenset({"submitted_at", "-submitted_at"})
 INBOX_ORDERING = ("submitted_at", "id")
-TRUE = frozenset({"true", "1"})  # as the BooleanFilter reads them
+TRUE = frozenset({"true"})  # as StrictBooleanFilter reads them
 
 
 def awaiting_requested(request: Any) -> bool:
@@ -79,7 +80,7 @@ class WorkOrderFilter(_Delegating):
     ticket = django_filters.ModelChoiceFilter(
         queryset=Ticket.objects.all(), label=_("Linked ticket"), method=_noop
     )
-    awaiting_my_approval = django_filters.BooleanFilter(
+    awaiting_my_approval = StrictBooleanFilter(
         label=_("Awaiting my sign-off (oldest first)"), method=_noop
     )
     q = django_filters.CharFilter(label=_("Number, or text in the title"), method=_noop)

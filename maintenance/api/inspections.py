@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api import versions
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY
+from servicedesk.api.parsers import JSONParser
+from servicedesk.api.serializers import InputSerializer, OutputSerializer
 from servicedesk.errors import NotFound
 
 from .. import selectors
@@ -27,7 +28,7 @@ from ..services import inspections
 from .plans import IF_MATCH, ORDER_ID, WRITE_ERRORS, PlanVersionSerializer, expected_version
 
 
-class InspectionCheckResultSerializer(serializers.Serializer):
+class InspectionCheckResultSerializer(InputSerializer):
     item = serializers.CharField(max_length=300)
     outcome = serializers.ChoiceField(choices=CheckOutcome.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
@@ -37,7 +38,7 @@ class InspectionResultsSerializer(PlanVersionSerializer):
     results = InspectionCheckResultSerializer(many=True, max_length=200)
 
 
-class InspectionCheckSerializer(serializers.ModelSerializer):
+class InspectionCheckSerializer(OutputSerializer):
     raised = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
 
     class Meta:
@@ -46,7 +47,7 @@ class InspectionCheckSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(OutputSerializer):
     checks = serializers.SerializerMethodField()
     plan = serializers.IntegerField(source="plan_item.plan_id", read_only=True, allow_null=True)
 
@@ -60,7 +61,7 @@ class InspectionSerializer(serializers.ModelSerializer):
         return InspectionCheckSerializer(selectors.inspection_checks(obj), many=True).data
 
 
-class RaiseCorrectiveSerializer(serializers.Serializer):
+class RaiseCorrectiveSerializer(InputSerializer):
     check = serializers.IntegerField(help_text=gettext_lazy("The id of an issue found."))
     title = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     severity = serializers.ChoiceField(
@@ -70,7 +71,7 @@ class RaiseCorrectiveSerializer(serializers.Serializer):
     )
 
 
-class RaisedSerializer(serializers.ModelSerializer):
+class RaisedSerializer(OutputSerializer):
     raised_from = serializers.SlugRelatedField(slug_field="number", read_only=True)
 
     class Meta:

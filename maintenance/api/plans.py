@@ -19,7 +19,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status, viewsets
-from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,10 +26,13 @@ from servicedesk.api import versions
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY, if_match, write_errors
 from servicedesk.api.pagination import CursorPagination
+from servicedesk.api.parsers import JSONParser
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 from servicedesk.api.serializers import (
     ContractRefSerializer,
+    InputSerializer,
     OrganizationRefSerializer,
+    OutputSerializer,
     ProductRefSerializer,
     TeamRefSerializer,
     UserRefSerializer,
@@ -64,7 +66,7 @@ def expected_version(request: Request, body_version: int | None) -> int | None:
 # --------------------------------------------------------------------------- serializers
 
 
-class PlanItemSerializer(serializers.ModelSerializer):
+class PlanItemSerializer(OutputSerializer):
     product = ProductRefSerializer(read_only=True, allow_null=True)
     schedule = serializers.SerializerMethodField(help_text=gettext_lazy("The recurrence in words."))
 
@@ -78,7 +80,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
         return selectors.schedule_in_words(obj)
 
 
-class PlanListSerializer(serializers.ModelSerializer):
+class PlanListSerializer(OutputSerializer):
     contract = ContractRefSerializer(read_only=True)
     customer = OrganizationRefSerializer(source="contract.organization", read_only=True)
     team = TeamRefSerializer(read_only=True, allow_null=True)
@@ -108,7 +110,7 @@ class PlanSerializer(PlanListSerializer):
         read_only_fields = fields
 
 
-class PlanItemInputSerializer(serializers.Serializer):
+class PlanItemInputSerializer(InputSerializer):
     title = serializers.CharField(max_length=200)
     product = serializers.PrimaryKeyRelatedField(
         queryset=Product.objects.all(), required=False, allow_null=True, default=None
@@ -123,7 +125,7 @@ class PlanItemInputSerializer(serializers.Serializer):
     )
 
 
-class _PlanFieldsSerializer(serializers.Serializer):
+class _PlanFieldsSerializer(InputSerializer):
     title = serializers.CharField(max_length=200)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
@@ -149,7 +151,7 @@ class PlanUpdateSerializer(_PlanFieldsSerializer):
         super().__init__(*args, partial=True, **kwargs)
 
 
-class PlanVersionSerializer(serializers.Serializer):
+class PlanVersionSerializer(InputSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
@@ -165,7 +167,7 @@ class PlanCloseSerializer(PlanVersionSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class PlanEventSerializer(serializers.ModelSerializer):
+class PlanEventSerializer(OutputSerializer):
     actor = UserRefSerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -203,7 +205,7 @@ class MaintenancePlanViewSet(IdempotentMixin, viewsets.GenericViewSet):
     pagination_class = NewestFirstPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = PlanFilter
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [JSONParser]
 
     def get_queryset(self) -> QuerySet[MaintenancePlan]:
         return selectors.plan_list(self.request.user)

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from servicedesk.api import converters  # noqa: F401  (registers <id:...> and <ref:...>)
+
 from . import fault_log, inspections, plans, time_entries, work_orders
 
 W = work_orders.WorkOrderViewSet
@@ -24,17 +26,17 @@ P = plans.MaintenancePlanViewSet
 urlpatterns = [
     path("work-orders/", W.as_view({"get": "list", "post": "create"}), name="api-wo-list"),
     path(
-        "work-orders/<str:pk>/",
+        "work-orders/<ref:pk>/",
         W.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="api-wo-detail",
     ),
     path(
-        "work-orders/<str:pk>/events/",
+        "work-orders/<ref:pk>/events/",
         work_orders.WorkOrderEventsView.as_view(),
         name="api-wo-events",
     ),
     *[
-        path(f"work-orders/<str:pk>/{url}", W.as_view({"post": name}), name=f"api-wo-{url}")
+        path(f"work-orders/<ref:pk>/{url}", W.as_view({"post": name}), name=f"api-wo-{url}")
         for url, name in STEPS
     ],
     path("fault-log/", fault_log.FaultLogView.as_view(), name="api-fault-log"),
@@ -52,26 +54,26 @@ urlpatterns = [
         name="api-plan-list",
     ),
     path(
-        "maintenance-plans/<int:pk>/",
+        "maintenance-plans/<id:pk>/",
         P.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="api-plan-detail",
     ),
     path(
-        "maintenance-plans/<int:pk>/events/", plans.PlanEventsView.as_view(), name="api-plan-events"
+        "maintenance-plans/<id:pk>/events/", plans.PlanEventsView.as_view(), name="api-plan-events"
     ),
     *[
         path(
-            f"maintenance-plans/<int:pk>/{step}", P.as_view({"post": step}), name=f"api-plan-{step}"
+            f"maintenance-plans/<id:pk>/{step}", P.as_view({"post": step}), name=f"api-plan-{step}"
         )
         for step in ("submit", "approve", "reject", "close")
     ],
     path(
-        "work-orders/<int:pk>/inspection",
+        "work-orders/<id:pk>/inspection",
         inspections.InspectionView.as_view(),
         name="api-inspection",
     ),
     path(
-        "work-orders/<int:pk>/inspection/raise-corrective",
+        "work-orders/<id:pk>/inspection/raise-corrective",
         inspections.RaiseCorrectiveView.as_view(),
         name="api-inspection-raise",
     ),

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotFound
+from servicedesk.ids import parse_id
 from servicedesk.models import Organization, Product, ProductVersion, Team
 from servicedesk.permissions import is_staff_user
 from tickets.choices import OPEN_STATUSES
@@ -105,8 +106,8 @@ def work_order_get_for(user: Any, pk: Any) -> WorkOrder:
             Prefetch("affected_versions", queryset=ProductVersion.objects.order_by("id")),
         )
     )  # fmt: skip
-    text = str(pk)
-    lookup = {"pk": int(text)} if text.isdigit() and len(text) < 19 else {"number": text}
+    number = parse_id(pk)  # ASCII digits only ("²".isdigit() is true, int("²") fails)
+    lookup = {"pk": number} if number is not None else {"number": str(pk)}
     try:
         return qs.get(**lookup)
     except WorkOrder.DoesNotExist:

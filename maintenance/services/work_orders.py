@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from servicedesk.errors import Conflict, NotFound, ValidationFailed
 from servicedesk.models import ProductVersion, User
 from servicedesk.permissions import can_draft, can_engineer, can_test
+from servicedesk.text import one_line
 from tickets import services as ticket_services
 from tickets.choices import OPEN_STATUSES, TicketKind, TicketStatus
 from tickets.models import Ticket
@@ -70,7 +71,7 @@ def work_order_draft(
     order = WorkOrder.objects.create(
         number=next_number(now),
         kind=kind,
-        title=title.strip(),
+        title=one_line(title),
         description=description,
         product=product or (first.product if first else None),
         severity=severity or (first.severity if first else ""),

@@ -7,7 +7,9 @@ from rest_framework import serializers
 
 from servicedesk.api.serializers import (
     ContractRefSerializer,
+    InputSerializer,
     OrganizationRefSerializer,
+    OutputSerializer,
     ProductRefSerializer,
 )
 from servicedesk.models import Contract, ProductVersion
@@ -15,7 +17,7 @@ from servicedesk.models import Contract, ProductVersion
 from ..models import Installation, Patch
 
 
-class PatchSerializer(serializers.ModelSerializer):
+class PatchSerializer(OutputSerializer):
     name = serializers.CharField(source="original_name", read_only=True)
     uploaded_at = serializers.DateTimeField(source="created_at", read_only=True)
     download_url = serializers.SerializerMethodField()
@@ -31,7 +33,7 @@ class PatchSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
-class ReleaseSerializer(serializers.ModelSerializer):
+class ReleaseSerializer(OutputSerializer):
     product = ProductRefSerializer(read_only=True)
     patch = PatchSerializer(read_only=True, allow_null=True, help_text="null: no download.")
 
@@ -41,21 +43,21 @@ class ReleaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PatchUploadSerializer(serializers.Serializer):
+class PatchUploadSerializer(InputSerializer):
     file = serializers.FileField(
         help_text="The package: .zip .tar.gz .tgz .7z .rar .exe .msi .sql .jar .war .patch .pdf; "
         "at most PATCH_MAX_BYTES (200 MB by default)."
     )
 
 
-class VersionRefSerializer(serializers.ModelSerializer):
+class VersionRefSerializer(OutputSerializer):
     class Meta:
         model = ProductVersion
         fields = ["id", "version", "released_on"]
         read_only_fields = fields
 
 
-class InstallationSerializer(serializers.ModelSerializer):
+class InstallationSerializer(OutputSerializer):
     contract = ContractRefSerializer(read_only=True)
     organization = OrganizationRefSerializer(source="contract.organization", read_only=True)
     product = ProductRefSerializer(read_only=True)
@@ -68,7 +70,7 @@ class InstallationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InstallationCreateSerializer(serializers.Serializer):
+class InstallationCreateSerializer(InputSerializer):
     contract = serializers.PrimaryKeyRelatedField(queryset=Contract.objects.all())
     version = serializers.PrimaryKeyRelatedField(
         queryset=ProductVersion.objects.select_related("product")

@@ -16,13 +16,14 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status, viewsets
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from servicedesk.api.pagination import CursorPagination
+from servicedesk.api.parsers import JSONParser
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
 from servicedesk.models import Contract, Organization, Product, ProductVersion
 
@@ -88,7 +89,7 @@ class ReleaseViewSet(viewsets.GenericViewSet):
 class ReleasePatchView(IdempotentMixin, generics.GenericAPIView):
     content_negotiation_class = _AnyAcceptNegotiation
     serializer_class = PatchUploadSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser]
     pagination_class = None
     filter_backends: list[type] = []
 
@@ -158,7 +159,7 @@ class InstallationViewSet(IdempotentMixin, viewsets.GenericViewSet):
     pagination_class = ByIdPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = InstallationFilter
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONParser]
 
     def get_queryset(self):
         return selectors.installations(self.request.user)

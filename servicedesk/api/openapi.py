@@ -66,3 +66,48 @@ def write_errors(conflicts: str) -> dict[int, OpenApiResponse]:
             ErrorSerializer, description="Idempotency-Key reused with another body."
         ),
     }
+
+
+# What any operation may answer besides its own responses (docs/API.md, "Errors"): the
+# parameters or body are invalid (400), no or a bad token (401), a role or token scope that
+# may not (403), an id that does not exist or is not visible to the caller, which is also
+# what customers get from staff-only endpoints, whatever the method (404).
+COMMON_ERRORS = {
+    "400": "Invalid input: `fields` names each parameter or body field (dotted paths).",
+    "401": "Not signed in, or the token is unknown or revoked.",
+    "403": "Not allowed for your role or token scope.",
+    "404": "Not found or not visible to you; customers get 404 from every staff-only "
+    "endpoint, so they learn nothing of what they may not see.",
+}
+# ... and what a write may answer besides those.
+WRITE_ERRORS = {
+    "409": "The object's state or version forbids the change (the `code` says which).",
+    "413": "The body is larger than the upload limit.",
+    "415": "The body's content type is not one this operation accepts.",
+}
+IDEMPOTENCY_ERROR = {"422": "Idempotency-Key reused with another body."}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation documents the error responses it
+    can give, in the one error shape (``Error``)."""
+    error = {"$ref": "#/components/schemas/Error"}
+    for methods in result.get("paths", {}).values():
+        for method, operation in methods.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            wanted = dict(COMMON_ERRORS)
+            if method != "get":
+                wanted.update(WRITE_ERRORS)
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                wanted.update(IDEMPOTENCY_ERROR)
+            for code, description in wanted.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "content": {"application/json": {"schema": error}},
+                        "description": description,
+                    },
+                )
+    return result

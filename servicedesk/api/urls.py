@@ -2,16 +2,17 @@
 
 from django.urls import include, path
 
-from . import schema  # noqa: F401  (registers the token scheme for OpenAPI)
+from . import (
+    converters,  # noqa: F401  (registers <id:...> and <ref:...>)
+    schema,  # noqa: F401  (registers the token scheme for OpenAPI)
+)
 from .views import OrganizationViewSet, ProductViewSet, TeamViewSet, UserViewSet
 
 
 def _lookup(viewset, name: str, prefix: str) -> list:
     return [
         path(f"{prefix}/", viewset.as_view({"get": "list"}), name=f"api-{name}-list"),
-        path(
-            f"{prefix}/<int:pk>/", viewset.as_view({"get": "retrieve"}), name=f"api-{name}-detail"
-        ),
+        path(f"{prefix}/<id:pk>/", viewset.as_view({"get": "retrieve"}), name=f"api-{name}-detail"),
     ]
 
 

@@ -18,6 +18,7 @@ from servicedesk.choices import Role
 from servicedesk.models import Organization, Product, ProductVersion, Team, User
 
 from ..permissions import is_staff_user
+from .filters import StrictBooleanFilter
 from .pagination import CursorPagination
 from .permissions import IsAuthenticatedWithScope, IsStaff
 from .serializers import OrganizationSerializer, ProductSerializer, TeamSerializer, UserSerializer
@@ -93,7 +94,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
 
 class UserFilter(django_filters.FilterSet):
     role = django_filters.MultipleChoiceFilter(choices=Role.choices, label=_("Role"))
-    is_away = django_filters.BooleanFilter(label=_("Away"))
+    is_away = StrictBooleanFilter(label=_("Away"))
 
     class Meta:
         model = User

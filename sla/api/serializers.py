@@ -8,11 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from servicedesk.api.serializers import InputSerializer, OutputSerializer
+from servicedesk.ids import MAX_ID
+
+from .. import services
 from ..models import (
+    SEVERITIES,
     BusinessCalendar,
     ClockKind,
     ClockState,
     EscalationLevel,
+    Recipient,
     SlaPolicy,
     SlaPolicyVersion,
     SlaTarget,
@@ -20,14 +26,14 @@ from ..models import (
 )
 
 
-class CalendarSerializer(serializers.ModelSerializer):
+class CalendarSerializer(OutputSerializer):
     class Meta:
         model = BusinessCalendar
         fields = ["id", "name", "description", "spec", "updated_at"]
         read_only_fields = ["id", "updated_at"]
 
 
-class CalendarInputSerializer(serializers.Serializer):
+class CalendarInputSerializer(InputSerializer):
     name = serializers.CharField(max_length=100)
     description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     spec = serializers.JSONField(
@@ -38,7 +44,7 @@ class CalendarInputSerializer(serializers.Serializer):
     )
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(OutputSerializer):
     class Meta:
         model = SlaTarget
         fields = [
@@ -54,7 +60,7 @@ class TargetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EscalationLevelSerializer(serializers.ModelSerializer):
+class EscalationLevelSerializer(OutputSerializer):
     notify = serializers.ListField(child=serializers.CharField())
 
     class Meta:
@@ -63,10 +69,12 @@ class EscalationLevelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PolicyVersionSerializer(serializers.ModelSerializer):
+class PolicyVersionSerializer(OutputSerializer):
     targets = TargetSerializer(many=True, read_only=True)
     escalation_levels = EscalationLevelSerializer(many=True, read_only=True)
-    created_by = serializers.CharField(source="created_by.username", default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = SlaPolicyVersion
@@ -74,7 +82,7 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PolicySerializer(serializers.ModelSerializer):
+class PolicySerializer(OutputSerializer):
     current_version = serializers.SerializerMethodField()
 
     class Meta:
@@ -88,27 +96,48 @@ class PolicySerializer(serializers.ModelSerializer):
         return PolicyVersionSerializer(versions[0]).data if versions else None
 
 
-class TargetInputSerializer(serializers.Serializer):
-    severity = serializers.CharField()
-    response_value = serializers.IntegerField()
+VALUE_HELP = _("At most a year: 527040 minutes, 8784 hours or 366 business days.")
+
+
+def _target_value() -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=1, max_value=services.MAX_TARGET_MINUTES, help_text=VALUE_HELP
+    )
+
+
+def _calendar_id() -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text=_("A calendar id."))
+
+
+class TargetInputSerializer(InputSerializer):
+    severity = serializers.ChoiceField(choices=SEVERITIES)
+    response_value = _target_value()
     response_unit = serializers.ChoiceField(choices=TargetUnit.choices)
-    response_calendar = serializers.IntegerField()
-    resolution_value = serializers.IntegerField()
+    response_calendar = _calendar_id()
+    resolution_value = _target_value()
     resolution_unit = serializers.ChoiceField(choices=TargetUnit.choices)
-    resolution_calendar = serializers.IntegerField()
-    warn_percent = serializers.IntegerField(required=False, default=75)
+    resolution_calendar = _calendar_id()
+    warn_percent = serializers.IntegerField(min_value=1, max_value=99, required=False, default=75)
 
 
-class LevelInputSerializer(serializers.Serializer):
-    level = serializers.IntegerField()
-    after_percent = serializers.IntegerField(required=False, allow_null=True, default=None)
-    notify = serializers.ListField(child=serializers.CharField())
+class LevelInputSerializer(InputSerializer):
+    level = serializers.IntegerField(min_value=1, max_value=services.MAX_LEVEL)
+    after_percent = serializers.IntegerField(
+        min_value=1,
+        max_value=services.MAX_AFTER_PERCENT,
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    notify = serializers.ListField(
+        child=serializers.ChoiceField(choices=Recipient.choices), min_length=1, max_length=4
+    )
 
 
-class PolicyVersionInputSerializer(serializers.Serializer):
+class PolicyVersionInputSerializer(InputSerializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    targets = TargetInputSerializer(many=True)
-    escalation_levels = LevelInputSerializer(many=True)
+    targets = TargetInputSerializer(many=True, max_length=4)
+    escalation_levels = LevelInputSerializer(many=True, max_length=services.MAX_LEVEL)
 
 
 class ExplanationItemSerializer(serializers.Serializer):

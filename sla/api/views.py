@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
+from servicedesk.ids import ID_PATTERN
 
 from .. import services
 from ..models import BusinessCalendar, SlaPolicy, SlaPolicyVersion
@@ -46,6 +47,7 @@ def _valid(serializer_class: type, request: Request, partial: bool = False) -> d
 class CalendarViewSet(IdempotentMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = CalendarSerializer
     pagination_class = ByNamePagination
+    lookup_value_regex = ID_PATTERN
     permission_classes = [IsAuthenticatedWithScope, IsStaff]
 
     def get_queryset(self) -> QuerySet[BusinessCalendar]:
@@ -94,6 +96,7 @@ class CalendarViewSet(IdempotentMixin, viewsets.ReadOnlyModelViewSet):
 class PolicyViewSet(IdempotentMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PolicySerializer
     pagination_class = ByNamePagination
+    lookup_value_regex = ID_PATTERN
     permission_classes = [IsAuthenticatedWithScope, IsStaff]
 
     def get_queryset(self) -> QuerySet[SlaPolicy]:
@@ -106,7 +109,9 @@ class PolicyViewSet(IdempotentMixin, viewsets.ReadOnlyModelViewSet):
         summary="All versions of a policy, newest first",
         responses={200: PolicyVersionSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"], url_path="versions")
+    @action(
+        detail=True, methods=["get"], url_path="versions", pagination_class=None, filter_backends=[]
+    )
     def versions(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         policy = self.get_object()
         return Response(PolicyVersionSerializer(policy.versions.all(), many=True).data)

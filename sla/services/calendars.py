@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -29,7 +30,11 @@ def calendar_validate(spec: Any) -> dict[str, Any]:
             _("A calendar is a JSON object."), fields={"spec": [_("Not an object.")]}
         )
     try:
-        return bcal.BusinessCalendar.from_spec(spec).to_spec()
+        calendar = bcal.BusinessCalendar.from_spec(spec)
+        # what the first clock on it would do: a calendar without working time fails here,
+        # at save, rather than at the next ticket's intake
+        calendar.add_business_minutes(timezone.now(), 60)
+        return calendar.to_spec()
     except bcal.CalendarSpecError as exc:
         raise ValidationFailed(
             _("The calendar has errors."),

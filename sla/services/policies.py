@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, NotAllowed, ValidationFailed
@@ -13,6 +14,7 @@ from servicedesk.models import User
 from servicedesk.permissions import is_manager
 
 from .. import calendar as bcal
+from ..arithmetic import target_minutes
 from ..models import (
     BusinessCalendar,
     ContractPolicy,
@@ -95,6 +97,29 @@ def policy_ensure_default() -> SlaPolicy:
     return policy
 
 
+# Bounds of what a policy may say (the API schema states them): a target of at most a year of
+# business time, an escalation at most at 1000% of it, at most 10 escalation levels.
+MAX_TARGET_MINUTES = 366 * 24 * 60
+MAX_TARGET_VALUE = {
+    TargetUnit.MINUTES: MAX_TARGET_MINUTES,
+    TargetUnit.HOURS: 366 * 24,
+    TargetUnit.BUSINESS_DAYS: 366,
+}
+MAX_AFTER_PERCENT = 1000
+MAX_LEVEL = 10
+
+
+def _reachable(calendar: BusinessCalendar, minutes: int) -> bool:
+    """Whether a clock started now on ``calendar`` gets a deadline for ``minutes``: what a
+    ticket would compute at intake, checked when the policy is saved instead."""
+    try:
+        cal = bcal.BusinessCalendar.from_spec(calendar.spec)
+        cal.add_business_minutes(timezone.now(), minutes)
+    except (bcal.CalendarSpecError, ValueError, OverflowError):
+        return False
+    return True
+
+
 def _validate_targets(targets: list[dict[str, Any]]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     seen = set()
@@ -107,9 +132,15 @@ def _validate_targets(targets: list[dict[str, Any]]) -> dict[str, list[str]]:
         seen.add(sev)
         for which in ("response", "resolution"):
             value = target.get(f"{which}_value")
+            unit = target.get(f"{which}_unit")
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 errors[f"targets[{i}].{which}_value"] = [_("A whole number above zero.")]
-            if target.get(f"{which}_unit") not in TargetUnit.values:
+            elif unit in MAX_TARGET_VALUE and value > MAX_TARGET_VALUE[unit]:
+                errors[f"targets[{i}].{which}_value"] = [
+                    _("At most %(max)d %(unit)s (a year).")
+                    % {"max": MAX_TARGET_VALUE[unit], "unit": TargetUnit(unit).label}
+                ]
+            if unit not in TargetUnit.values:
                 errors[f"targets[{i}].{which}_unit"] = [_("Unknown unit.")]
         warn = target.get("warn_percent", 75)
         if not isinstance(warn, int) or not 1 <= warn <= 99:
@@ -127,13 +158,18 @@ def _validate_levels(levels: list[dict[str, Any]]) -> dict[str, list[str]]:
     numbers = set()
     for i, level in enumerate(levels):
         number = level.get("level")
-        if not isinstance(number, int) or number < 1 or number in numbers:
-            errors[f"escalation_levels[{i}].level"] = [_("A unique whole number from 1.")]
+        if not isinstance(number, int) or not 1 <= number <= MAX_LEVEL or number in numbers:
+            errors[f"escalation_levels[{i}].level"] = [
+                _("A unique whole number from 1 to %(max)d.") % {"max": MAX_LEVEL}
+            ]
         numbers.add(number)
         after = level.get("after_percent")
-        if after is not None and (not isinstance(after, int) or after < 1):
+        if after is not None and (
+            not isinstance(after, int) or not 1 <= after <= MAX_AFTER_PERCENT
+        ):
             errors[f"escalation_levels[{i}].after_percent"] = [
-                _("A whole number above zero, or empty for the warning threshold.")
+                _("A whole number from 1 to %(max)d, or empty for the warning threshold.")
+                % {"max": MAX_AFTER_PERCENT}
             ]
         notify = level.get("notify")
         allowed = {"assignee", "team_lead", "manager", "contract_owner"}
@@ -168,11 +204,22 @@ def policy_version_create(
         for w in ("response", "resolution")
         if isinstance(value := t.get(f"{w}_calendar"), int)
     }
-    known = set(BusinessCalendar.objects.filter(pk__in=calendar_ids).values_list("pk", flat=True))
+    known = {c.pk: c for c in BusinessCalendar.objects.filter(pk__in=calendar_ids)}
     for i, target in enumerate(targets):
         for which in ("response", "resolution"):
-            if target.get(f"{which}_calendar") not in known:
+            calendar = known.get(target.get(f"{which}_calendar"))  # type: ignore[arg-type]
+            if calendar is None:
                 errors[f"targets[{i}].{which}_calendar"] = [_("Unknown calendar.")]
+            elif f"targets[{i}].{which}_value" not in errors and not errors.get(
+                f"targets[{i}].{which}_unit"
+            ):
+                minutes = target_minutes(
+                    target[f"{which}_value"], target[f"{which}_unit"], calendar.spec
+                )
+                if not _reachable(calendar, minutes):
+                    errors[f"targets[{i}].{which}_value"] = [
+                        _("This calendar cannot reach the target within a few years.")
+                    ]
     if errors:
         raise ValidationFailed(_("The SLA policy has errors."), fields=errors)
     locked = SlaPolicy.objects.select_for_update().get(pk=policy.pk)

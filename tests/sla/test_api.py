@@ -160,8 +160,8 @@ def test_bad_policy_versions_are_400_and_write_nothing(manager):
     response = client_for(manager).post(f"{POLICIES}{policy.pk}/versions/", body, format="json")
     assert response.status_code == 400
     fields = response.json()["fields"]
-    assert "targets[0].response_value" in fields and "targets[0].response_calendar" in fields
-    assert "escalation_levels[0].notify" in fields and "targets" in fields
+    assert "targets.0.response_value" in fields and "targets.0.response_calendar" in fields
+    assert "escalation_levels.0.notify" in fields and "targets" in fields
     assert policy.versions.count() == 1
 
 

@@ -229,7 +229,9 @@ def test_a_calendar_in_use_cannot_be_deleted(manager, agent):
         sla.calendar_delete(calendar, actor=manager)
     assert err.value.code == "calendar_in_use"
     assert "Default" in err.value.extra["policies"]
-    spare = sla.calendar_save(actor=manager, name="Spare", spec={"timezone": "UTC", "week": {}})
+    spare = sla.calendar_save(
+        actor=manager, name="Spare", spec={"timezone": "UTC", "week": {"mon": [["09:00", "17:00"]]}}
+    )
     sla.calendar_delete(spare, actor=manager)
     assert not BusinessCalendar.objects.filter(name="Spare").exists()
 

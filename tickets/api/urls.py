@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from servicedesk.api import converters  # noqa: F401  (registers <id:...> and <ref:...>)
+
 from . import views
 
 T = views.TicketViewSet
@@ -15,33 +17,33 @@ urlpatterns = [
         T.as_view({"post": "bulk_assign"}),
         name="api-ticket-bulk-assign",
     ),
-    path("tickets/<str:pk>/", ticket_detail, name="api-ticket-detail"),
+    path("tickets/<ref:pk>/", ticket_detail, name="api-ticket-detail"),
     path(
-        "tickets/<str:pk>/comments/",
+        "tickets/<ref:pk>/comments/",
         views.TicketCommentsView.as_view(),
         name="api-ticket-comments",
     ),
     path(
-        "tickets/<str:pk>/attachments/",
+        "tickets/<ref:pk>/attachments/",
         views.TicketAttachmentsView.as_view(),
         name="api-ticket-attachments",
     ),
-    path("tickets/<str:pk>/events/", views.TicketEventsView.as_view(), name="api-ticket-events"),
+    path("tickets/<ref:pk>/events/", views.TicketEventsView.as_view(), name="api-ticket-events"),
     path(
-        "tickets/<str:pk>/transition",
+        "tickets/<ref:pk>/transition",
         T.as_view({"post": "transition"}),
         name="api-ticket-transition",
     ),
-    path("tickets/<str:pk>/confirm", T.as_view({"post": "confirm"}), name="api-ticket-confirm"),
-    path("tickets/<str:pk>/assign", T.as_view({"post": "assign"}), name="api-ticket-assign"),
-    path("tickets/<str:pk>/triage", T.as_view({"post": "triage"}), name="api-ticket-triage"),
+    path("tickets/<ref:pk>/confirm", T.as_view({"post": "confirm"}), name="api-ticket-confirm"),
+    path("tickets/<ref:pk>/assign", T.as_view({"post": "assign"}), name="api-ticket-assign"),
+    path("tickets/<ref:pk>/triage", T.as_view({"post": "triage"}), name="api-ticket-triage"),
     path(
-        "tickets/<str:pk>/assignee-suggestions",
+        "tickets/<ref:pk>/assignee-suggestions",
         T.as_view({"get": "assignee_suggestions"}, pagination_class=None, filter_backends=[]),
         name="api-ticket-assignee-suggestions",
     ),
     path(
-        "attachments/<int:pk>/download",
+        "attachments/<id:pk>/download",
         views.AttachmentDownloadView.as_view(),
         name="api-attachment-download",
     ),
@@ -51,7 +53,7 @@ urlpatterns = [
         name="api-hotline-calls",
     ),
     path(
-        "sla/policies/<int:pk>/reapply",
+        "sla/policies/<id:pk>/reapply",
         views.PolicyReapplyView.as_view(),
         name="api-sla-policy-reapply",
     ),
@@ -61,7 +63,7 @@ urlpatterns = [
         name="api-contact-list",
     ),
     path(
-        "contacts/<int:pk>/",
+        "contacts/<id:pk>/",
         views.ContactViewSet.as_view({"get": "retrieve"}),
         name="api-contact-detail",
     ),

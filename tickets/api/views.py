@@ -17,13 +17,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.filters import OrderingFilter
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servicedesk.api.filters import StrictBooleanFilter
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY, if_match, write_errors
 from servicedesk.api.pagination import CursorPagination
+from servicedesk.api.parsers import JSONParser
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
 from servicedesk.api.serializers import ContactSerializer
 from servicedesk.api.versions import expected_version, validated
@@ -57,7 +59,8 @@ from .serializers import (
     TriageSerializer,
 )
 
-PARSERS = [JSONParser, MultiPartParser, FormParser]
+# Multipart only where files come with the body (a ticket, a reply, an upload); JSON elsewhere.
+WITH_FILES = [JSONParser, MultiPartParser]
 
 TICKET_ID = OpenApiParameter(
     "id",
@@ -86,6 +89,10 @@ class ApiTicketFilter(TicketFilter):
             }
         super().__init__(data, *args, **kwargs)
 
+    unassigned = StrictBooleanFilter(
+        field_name="assignee", lookup_expr="isnull", label=_("Unassigned")
+    )
+
 
 class OldestFirstPagination(CursorPagination):
     """A conversation and a timeline read from the start."""
@@ -105,7 +112,11 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
     filterset_class = ApiTicketFilter
     ordering_fields = ORDERING_FIELDS
     ordering = "-created_at"
-    parser_classes = PARSERS
+
+    def get_parsers(self):
+        method = getattr(self.request, "method", "") or ""
+        action = getattr(self, "action", None) or self.action_map.get(method.lower())
+        return [parser() for parser in (WITH_FILES if action == "create" else [JSONParser])]
 
     def get_queryset(self):
         return selectors.ticket_list(self.request.user)
@@ -306,7 +317,7 @@ class _TicketChildView(IdempotentMixin, generics.GenericAPIView):
 
     pagination_class = OldestFirstPagination
     filter_backends: list[type] = []
-    parser_classes = PARSERS
+    parser_classes = WITH_FILES
 
     def ticket(self) -> Ticket:
         return selectors.ticket_get_for(self.request.user, self.kwargs["pk"], related=False)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotAllowed, ValidationFailed
 from servicedesk.models import Contact, Organization, Product, ProductVersion, User
+from servicedesk.text import one_line
 from sla.services import clocks_plan, clocks_retarget, clocks_save
 
 from ..choices import Channel, EventKind, Severity, TicketKind, TicketStatus
@@ -143,7 +144,7 @@ def ticket_create(
         product_version=product_version,
         kind=kind,
         channel=channel,
-        title=title.strip(),
+        title=one_line(title),
         description=description,
         occurred_at=occurred_at,
         impact=impact,
@@ -193,7 +194,9 @@ def ticket_update(
         )
     if party == "customer" and ticket.status not in CUSTOMER_EDITABLE_STATUSES:
         raise NotAllowed(_("The request can no longer be edited; add a reply instead."))
-    if "title" in changes and not (changes["title"] or "").strip():
+    if "title" in changes:
+        changes = {**changes, "title": one_line(changes["title"] or "")}
+    if "title" in changes and not changes["title"]:
         raise ValidationFailed(_("A title is required."), fields={"title": [_("Required.")]})
     product = changes.get("product", ticket.product)
     version = changes.get("product_version", ticket.product_version)

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from servicedesk.api.serializers import InputSerializer
 from servicedesk.choices import STAFF_ROLES
 from servicedesk.models import Product, ProductVersion, Team, User
 from tickets.models import Ticket
@@ -60,7 +61,7 @@ def _staff() -> Any:
     return User.objects.filter(is_active=True, role__in=STAFF_ROLES)
 
 
-class WorkOrderCreateSerializer(serializers.Serializer):
+class WorkOrderCreateSerializer(InputSerializer):
     kind = serializers.ChoiceField(
         choices=[
             (WorkOrderKind.CORRECTIVE, WorkOrderKind.CORRECTIVE.label),
@@ -101,7 +102,7 @@ class WorkOrderCreateSerializer(serializers.Serializer):
         return [found[pk] for pk in ids]
 
 
-class WorkOrderUpdateSerializer(serializers.Serializer):
+class WorkOrderUpdateSerializer(InputSerializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=LONG_TEXT, required=False, allow_blank=True)
     team = serializers.PrimaryKeyRelatedField(
@@ -126,21 +127,21 @@ class WorkOrderUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class VersionOnlySerializer(serializers.Serializer):
+class VersionOnlySerializer(InputSerializer):
     version = _version()
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(InputSerializer):
     comment = _text(max_length=2000)
     version = _version()
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(InputSerializer):
     reason = _text(required=True, max_length=2000)
     version = _version()
 
 
-class AnalysisSerializer(serializers.Serializer):
+class AnalysisSerializer(InputSerializer):
     root_cause = serializers.ChoiceField(choices=RootCause.choices)
     cause = serializers.CharField(max_length=LONG_TEXT, allow_blank=True)
     confirmed_severity = serializers.ChoiceField(choices=SEVERITIES)
@@ -152,20 +153,20 @@ class AnalysisSerializer(serializers.Serializer):
     version = _version()
 
 
-class FixSerializer(serializers.Serializer):
+class FixSerializer(InputSerializer):
     change = serializers.CharField(max_length=LONG_TEXT, allow_blank=True)
     manual_updated = serializers.BooleanField(required=False, default=False)
     manual_section = _text(max_length=200)
     version = _version()
 
 
-class TestResultSerializer(serializers.Serializer):
+class TestResultSerializer(InputSerializer):
     passed = serializers.BooleanField()
     notes = _text()
     version = _version()
 
 
-class DeliverSerializer(serializers.Serializer):
+class DeliverSerializer(InputSerializer):
     note = serializers.CharField(
         max_length=LONG_TEXT,
         allow_blank=True,
@@ -183,11 +184,11 @@ class DeliverSerializer(serializers.Serializer):
     )
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(InputSerializer):
     reason = _text(required=True, max_length=2000)
 
 
-class LinkTicketSerializer(serializers.Serializer):
+class LinkTicketSerializer(InputSerializer):
     ticket = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     def validate_ticket(self, value: int) -> Ticket:
@@ -198,7 +199,7 @@ class LinkTicketSerializer(serializers.Serializer):
         return ticket
 
 
-class TimeEntryCreateSerializer(serializers.Serializer):
+class TimeEntryCreateSerializer(InputSerializer):
     ticket = serializers.PrimaryKeyRelatedField(
         queryset=Ticket.objects.all(), required=False, allow_null=True, default=None
     )
@@ -215,7 +216,7 @@ class TimeEntryCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class TimeTotalsQuerySerializer(serializers.Serializer):
+class TimeTotalsQuerySerializer(InputSerializer):
     group_by = serializers.ChoiceField(choices=[(g, g) for g in TOTAL_GROUPS])
     locals()["from"] = serializers.DateField(required=False, help_text=_("First day (inclusive)."))
     locals()["to"] = serializers.DateField(required=False, help_text=_("Last day (inclusive)."))

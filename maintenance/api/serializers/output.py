@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from servicedesk.api.serializers import (
+    OutputSerializer,
     ProductRefSerializer,
     ProductVersionRefSerializer,
     TeamRefSerializer,
@@ -51,7 +52,7 @@ class LinkedTicketSerializer(serializers.Serializer):
     overdue = serializers.BooleanField(read_only=True, default=False)
 
 
-class WorkOrderListSerializer(serializers.ModelSerializer):
+class WorkOrderListSerializer(OutputSerializer):
     """A row of the list and the approval inbox."""
 
     product = ProductRefSerializer(read_only=True)
@@ -114,7 +115,7 @@ class WorkOrderSerializer(WorkOrderListSerializer):
         read_only_fields = fields
 
 
-class WorkOrderEventSerializer(serializers.ModelSerializer):
+class WorkOrderEventSerializer(OutputSerializer):
     actor = UserRefSerializer(read_only=True, allow_null=True)
     data = serializers.DictField(read_only=True)
 
@@ -124,7 +125,7 @@ class WorkOrderEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FaultLogEntrySerializer(serializers.ModelSerializer):
+class FaultLogEntrySerializer(OutputSerializer):
     """产品故障记录: one line of the product fault log."""
 
     product = ProductRefSerializer(read_only=True)
@@ -147,7 +148,7 @@ class FaultLogEntrySerializer(serializers.ModelSerializer):
         return [ticket.number for ticket in obj.tickets.all()]
 
 
-class TimeEntrySerializer(serializers.ModelSerializer):
+class TimeEntrySerializer(OutputSerializer):
     """服务机时: time a staff member spent on a ticket or a work order."""
 
     user = UserRefSerializer(read_only=True)

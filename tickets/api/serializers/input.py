@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from servicedesk.api.serializers import InputSerializer
 from servicedesk.choices import SkillArea
 from servicedesk.models import Contact, Organization, Product, ProductVersion, Team, User
 from servicedesk.permissions import is_customer_user
@@ -61,7 +62,7 @@ def _version_field() -> serializers.IntegerField:
     )
 
 
-class TicketCreateSerializer(serializers.Serializer):
+class TicketCreateSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=TicketKind.choices)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(
@@ -129,7 +130,7 @@ class TicketCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class TicketUpdateSerializer(serializers.Serializer):
+class TicketUpdateSerializer(InputSerializer):
     """PATCH: only the keys sent are changed; the service decides who may change which."""
 
     title = serializers.CharField(max_length=200, required=False)
@@ -156,7 +157,7 @@ class TicketUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class CommentCreateSerializer(serializers.Serializer):
+class CommentCreateSerializer(InputSerializer):
     body = serializers.CharField(required=False, allow_blank=True, default="")
     is_internal = serializers.BooleanField(
         required=False, default=False, help_text=_("Staff only: an internal note.")
@@ -166,14 +167,14 @@ class CommentCreateSerializer(serializers.Serializer):
     )
 
 
-class AttachmentCreateSerializer(serializers.Serializer):
+class AttachmentCreateSerializer(InputSerializer):
     file = serializers.FileField(max_length=MAX_FILE_NAME)
     is_internal = serializers.BooleanField(
         required=False, default=False, help_text=_("Staff only: hidden from the customer.")
     )
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(InputSerializer):
     status = serializers.ChoiceField(choices=TicketStatus.choices)
     comment = serializers.CharField(
         required=False,
@@ -184,7 +185,7 @@ class TransitionSerializer(serializers.Serializer):
     version = _version_field()
 
 
-class ConfirmSerializer(serializers.Serializer):
+class ConfirmSerializer(InputSerializer):
     accepted = serializers.BooleanField(
         help_text=_("true: the resolution works (closes); false: it does not (reopens).")
     )
@@ -194,7 +195,7 @@ class ConfirmSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AssignSerializer(serializers.Serializer):
+class AssignSerializer(InputSerializer):
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(), required=False, allow_null=True, default=None
     )
@@ -204,7 +205,7 @@ class AssignSerializer(serializers.Serializer):
     version = _version_field()
 
 
-class BulkAssignSerializer(serializers.Serializer):
+class BulkAssignSerializer(InputSerializer):
     tickets = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
         min_length=1,
@@ -218,7 +219,7 @@ class BulkAssignSerializer(serializers.Serializer):
     )
 
 
-class TriageSerializer(serializers.Serializer):
+class TriageSerializer(InputSerializer):
     decision = serializers.ChoiceField(choices=TriageDecision.choices)
     severity = serializers.ChoiceField(
         choices=Severity.choices, required=False, allow_null=True, default=None
@@ -232,7 +233,7 @@ class TriageSerializer(serializers.Serializer):
     version = _version_field()
 
 
-class HotlineCallCreateSerializer(serializers.Serializer):
+class HotlineCallCreateSerializer(InputSerializer):
     external_call_id = serializers.CharField(
         max_length=100,
         required=False,

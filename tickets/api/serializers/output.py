@@ -15,6 +15,7 @@ from servicedesk.api.openapi import ErrorSerializer  # noqa: F401  (re-exported)
 from servicedesk.api.serializers import (
     ContactRefSerializer,
     OrganizationRefSerializer,
+    OutputSerializer,
     ProductRefSerializer,
     ProductVersionRefSerializer,
     TeamRefSerializer,
@@ -77,7 +78,7 @@ def clock_representation(summary: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
     }
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(OutputSerializer):
     organization = OrganizationRefSerializer(read_only=True)
     contact = ContactRefSerializer(read_only=True)
     product = ProductRefSerializer(read_only=True)
@@ -318,7 +319,7 @@ class TicketListSerializer(TicketSerializer):
         }
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(OutputSerializer):
     name = serializers.CharField(source="original_name", read_only=True)
     uploaded_by = UserRefSerializer(read_only=True)
     download_url = serializers.SerializerMethodField()
@@ -350,7 +351,7 @@ class CommentAttachmentSerializer(AttachmentSerializer):
         read_only_fields = fields
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(OutputSerializer):
     author = UserRefSerializer(read_only=True)
     attachments = CommentAttachmentSerializer(many=True, read_only=True)
 
@@ -360,7 +361,7 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TicketEventSerializer(serializers.ModelSerializer):
+class TicketEventSerializer(OutputSerializer):
     actor = UserRefSerializer(read_only=True)
     data = serializers.DictField(read_only=True)
 
@@ -380,7 +381,7 @@ class AssigneeSuggestionSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
-class HotlineCallSerializer(serializers.ModelSerializer):
+class HotlineCallSerializer(OutputSerializer):
     organization = OrganizationRefSerializer(read_only=True)
     contact = ContactRefSerializer(read_only=True)
     agent = UserRefSerializer(read_only=True)

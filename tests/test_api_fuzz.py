@@ -1,0 +1,136 @@
+"""The API against its own OpenAPI schema, fuzzed with schemathesis (marked ``fuzz``).
+
+Every operation of ``/api/schema/`` gets a few generated requests (schema examples, the
+coverage phase's boundary and negative cases, random fuzzing) sent to the Django app
+in-process (WSGI) as three callers: anonymous, a customer and a manager, each with an API
+token. Every check runs: no 5xx, every status code, content type, header and body as the
+schema documents them, schema-violating input rejected, schema-valid input accepted.
+
+Two deliberate allowances, both where the schema cannot say more:
+- a write (POST, PUT, PATCH, DELETE), and a list filtered by ids, may answer valid-looking
+  input with 400: a body or filter can name an id that does not exist (docs/API.md: such
+  an id is a 400 naming the field), a body can break a rule between fields;
+- a customer gets 404, not 405, for a method a staff-only endpoint does not have: customers
+  learn nothing about endpoints they may not use (the schema says so on each of them).
+
+Every other example aims its path id at a row of a small seeded world, so the operations on
+one ticket, work order, plan or policy reach their real logic.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.urls import Resolver404, resolve
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import unsupported_method
+
+from servicedesk.api.permissions import IsStaff
+from servicedesk.services import api_token_create
+from servicedesk.wsgi import application
+from tests.maintenance.conftest import fault_ticket, plan_of
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+
+EXAMPLES = 3
+VALID_EXPECTED = ["2xx", "3xx", "400", "401", "403", "404", "409", "422"]
+
+
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "operations": [
+            {
+                "include-method-regex": "^(POST|PUT|PATCH|DELETE)$",
+                "checks": {"positive_data_acceptance": {"expected-statuses": VALID_EXPECTED}},
+            },
+            {
+                "include-method": "GET",
+                "include-path-regex": "^/api/v1/[a-z/-]+/$",
+                "checks": {"positive_data_acceptance": {"expected-statuses": VALID_EXPECTED}},
+            },
+        ]
+    }
+)
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
+
+
+@pytest.fixture
+def world(customer, manager, agent, contract, product, version, team):
+    """A ticket, a work order, a plan and a release with the default SLA policy: ids to aim at."""
+    from maintenance import services as maintenance
+    from sla.services import policy_ensure_default
+
+    ticket = fault_ticket(customer, product)
+    order = maintenance.work_order_draft(
+        actor=agent, kind="corrective", title="Invoices print blank", tickets=[ticket]
+    )
+    plan = plan_of(agent, contract)
+    policy = policy_ensure_default()
+    tokens = {
+        role: api_token_create(name="fuzz", user=user, scope="write", created_by=None)[1]
+        for role, user in (("customer", customer), ("manager", manager))
+    }
+    ids = {
+        "/tickets/": ticket.number,
+        "/work-orders/": order.pk,
+        "/maintenance-plans/": plan.pk,
+        "/releases/": version.pk,
+        "/products/": product.pk,
+        "/teams/": team.pk,
+        "/organizations/": customer.organization_id,
+        "/users/": customer.pk,
+        "/sla/policies/": policy.pk,
+        "/sla/calendars/": policy.versions.first().targets.first().response_calendar_id,
+    }
+    # The app runs in this thread on the test's transaction: like Django's test client, keep
+    # the end of each request from closing the connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {"tokens": tokens, "ids": ids, "examples": 0}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+def _aim_at_the_world(case, world) -> None:
+    """Every other example: the path's id is a real row of the world."""
+    world["examples"] += 1
+    if "id" not in (case.path_parameters or {}) or world["examples"] % 2:
+        return
+    for prefix, value in world["ids"].items():
+        if prefix in case.operation.path:
+            case.path_parameters["id"] = value
+            return
+
+
+def _staff_only(path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    view = getattr(match.func, "cls", None)
+    return any(issubclass(p, IsStaff) for p in getattr(view, "permission_classes", []))
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure is reported as found
+    report_multiple_bugs=False,
+)
+def test_the_api_does_what_its_schema_says(case, world):
+    _aim_at_the_world(case, world)
+    callers = {
+        "anonymous": {},
+        **{role: {"Authorization": f"Bearer {key}"} for role, key in world["tokens"].items()},
+    }
+    for role, headers in callers.items():
+        excluded = []
+        if role == "customer" and _staff_only(case.formatted_path):
+            excluded.append(unsupported_method)
+        case.call_and_validate(headers=headers, excluded_checks=excluded)
