@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 
@@ -29,9 +29,10 @@ class ErrorSerializer(serializers.Serializer):
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    OpenApiTypes.STR,
+    {"type": "string", "minLength": 1, "maxLength": 200},
     OpenApiParameter.HEADER,
     required=False,
+    examples=[OpenApiExample("uuid", value="5f0c6a52-8d1e-4c55-9a43-0f5e2b7d9c10")],
     description=(
         "Any unique string (e.g. a UUID). A retry with the same key and body returns the first "
         "response with `Idempotent-Replayed: true`; the same key with another body is 422."
@@ -46,6 +47,11 @@ ERRORS = {
 }
 
 
+# servicedesk.api.versions.expected_version: a version of up to 10 digits, quoted or not,
+# weak or not, or "*"
+IF_MATCH_PATTERN = r'^(\*|(W/)?"?[0-9]{1,10}"?)$'
+
+
 def if_match(thing: str) -> OpenApiParameter:
     """The optional If-Match header of a versioned write on ``thing`` (e.g. "ticket")."""
     return OpenApiParameter(
@@ -53,7 +59,10 @@ def if_match(thing: str) -> OpenApiParameter:
         OpenApiTypes.STR,
         OpenApiParameter.HEADER,
         required=False,
-        description=f"The {thing} version you last read (its ETag); a stale one gets 409.",
+        pattern=IF_MATCH_PATTERN,
+        examples=[OpenApiExample("version", value='"3"')],
+        description=f'The {thing} version you last read (its ETag, e.g. `"3"` or '
+        f'`W/"3"`; `*` for any); a stale one gets 409, anything else 400.',
     )
 
 

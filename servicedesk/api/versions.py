@@ -17,11 +17,13 @@ def expected_version(
     """The version the client last read: the body's ``version`` or the If-Match header
     (``"3"``, ``W/"3"``; ``*`` means any). ``message`` names the object in the 400 for a
     malformed header."""
-    raw = (request.headers.get("If-Match") or "").strip()
+    sent = request.headers.get("If-Match")
+    raw = (sent or "").strip()
     header_version = None
-    if raw and raw != "*":
+    if sent is not None and raw != "*":
         raw = raw.removeprefix("W/").strip('"')
-        if not raw.isdigit() or len(raw) > 10:
+        # ASCII digits only: "٣".isdigit() is true and int() reads it as 3
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
             raise ValidationFailed(
                 message or _('If-Match must be the ticket version you last read, e.g. "3".'),
                 fields={"If-Match": [_("Not a version number.")]},

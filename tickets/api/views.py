@@ -11,7 +11,12 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable
@@ -165,6 +170,22 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
         },
         parameters=[IDEMPOTENCY_KEY],
         responses={201: TicketSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "A customer reports a fault",
+                request_only=True,
+                media_type="application/json",
+                value={
+                    "kind": "fault",
+                    "title": "Invoices print with a blank second page",
+                    "description": "Since the 3.2 update the second page of every invoice is "
+                    "blank. Printing from the preview works.",
+                    "impact": "Billing clerks reprint each invoice by hand.",
+                    "occurred_at": "2026-03-01T09:30:00+08:00",
+                    "proposed_severity": "L3",
+                },
+            )
+        ],
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _valid(TicketCreateSerializer, request, self)
@@ -201,6 +222,13 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
         summary="Change the status",
         parameters=[TICKET_ID, IF_MATCH, IDEMPOTENCY_KEY],
         request=TransitionSerializer,
+        examples=[
+            OpenApiExample(
+                "Resolve with the answer",
+                request_only=True,
+                value={"status": "resolved", "comment": "Fixed by patch 3.2.1.", "version": 4},
+            )
+        ],
         responses={200: TicketSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"])
@@ -342,6 +370,14 @@ class TicketCommentsView(_TicketChildView):
     @extend_schema(
         summary="Reply, or add an internal note (staff)",
         parameters=[TICKET_ID, IDEMPOTENCY_KEY],
+        examples=[
+            OpenApiExample(
+                "A public reply",
+                request_only=True,
+                media_type="application/json",
+                value={"body": "Please send the printer driver version.", "is_internal": False},
+            )
+        ],
         request={
             "application/json": CommentCreateSerializer,
             "multipart/form-data": CommentCreateSerializer,
