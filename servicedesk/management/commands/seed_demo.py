@@ -115,9 +115,9 @@ def _load_directory() -> dict[str, Any]:
             is_superuser=role == Role.ADMIN,
         )
     managers = manager_group()
-    for user in users.values():
-        if user.role == Role.MANAGER:
-            user.groups.add(managers)
+    for member in users.values():
+        if member.role == Role.MANAGER:
+            member.groups.add(managers)
     for username, skills in SKILLS.items():
         for skill_product, area in skills:
             skill_for = products[skill_product] if skill_product else None
