@@ -19,6 +19,8 @@ one ticket, work order, plan or policy reach their real logic.
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -36,10 +38,6 @@ from tests.maintenance.conftest import fault_ticket, plan_of
 pytestmark = [
     pytest.mark.fuzz,
     pytest.mark.django_db,
-    # Open (issue 12): some operations still fail a conformance check (response fields the
-    # schema does not describe exactly, 400s for schema-valid bodies of a few actions). The
-    # run reports them on every `make test`; remove this mark when it passes.
-    pytest.mark.xfail(reason="remaining schema conformance failures, see issue 12", strict=False),
 ]
 
 EXAMPLES = 3
@@ -136,8 +134,26 @@ def test_the_api_does_what_its_schema_says(case, world):
         "anonymous": {},
         **{role: {"Authorization": f"Bearer {key}"} for role, key in world["tokens"].items()},
     }
+    conformance = []
     for role, headers in callers.items():
         excluded = []
         if role == "customer" and _staff_only(case.formatted_path):
             excluded.append(unsupported_method)
-        case.call_and_validate(headers=headers, excluded_checks=excluded)
+        response = case.call(headers=headers)
+        # A server error is never acceptable: this fails the run.
+        assert response.status_code < 500, (
+            f"{role}: {case.method} {case.formatted_path} answered {response.status_code}"
+        )
+        try:
+            case.validate_response(response, excluded_checks=excluded)
+        except (Exception, BaseExceptionGroup) as failure:  # check failures come grouped
+            conformance.append(f"{role}: {failure}")
+    if conformance:
+        # Open (issue 12): some operations still differ from their schema in detail
+        # (response fields, 400s for a few schema-valid bodies). Reported in the warnings
+        # summary of every run, not yet failing it; a server error fails it (above).
+        warnings.warn(SchemaConformance(" | ".join(conformance)[:2000]), stacklevel=1)
+
+
+class SchemaConformance(UserWarning):
+    """A response that differs from what the schema says (issue 12, open)."""
