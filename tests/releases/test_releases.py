@@ -736,9 +736,11 @@ def test_api_staff_record_and_list_installations(request, role, contract, versio
 def test_api_installations_refuse_bad_input(agent, tester, contract, version):
     api = client_for(agent)
     uncovered = f.ProductVersionFactory()
-    response = api.post(INSTALLATIONS, {"contract": contract.pk, "version": uncovered.pk})
+    body = {"contract": contract.pk, "version": uncovered.pk}
+    response = api.post(INSTALLATIONS, body, format="json")
     assert response.status_code == 400 and "version" in response.json()["fields"]
-    response = api.post(INSTALLATIONS, {"contract": 999999, "version": version.pk})
+    body = {"contract": 999999, "version": version.pk}
+    response = api.post(INSTALLATIONS, body, format="json")
     assert response.status_code == 400 and "contract" in response.json()["fields"]
     tomorrow = (TODAY() + dt.timedelta(days=1)).isoformat()
     body = {"contract": contract.pk, "version": version.pk, "installed_on": tomorrow}
