@@ -250,6 +250,9 @@ class Team(models.Model):
         ordering = ["name"]
         verbose_name = _("service group")
         verbose_name_plural = _("service groups")
+        permissions = [
+            ("view_all_metrics", _("Can see the metrics of every service group")),
+        ]
 
     def __str__(self) -> str:
         return self.name

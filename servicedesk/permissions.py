@@ -69,3 +69,11 @@ def can_engineer(user: Any) -> bool:
 
 def can_test(user: Any) -> bool:
     return is_staff_user(user) and user.role in TEST_ROLES
+
+
+def can_see_all_metrics(user: Any) -> bool:
+    """Every service group's figures: managers, and staff granted the permission
+    ``servicedesk.view_all_metrics``; other staff see their own groups' (reports)."""
+    return is_manager(user) or (
+        is_staff_user(user) and user.has_perm("servicedesk.view_all_metrics")
+    )

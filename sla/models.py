@@ -221,6 +221,9 @@ class SlaClock(models.Model):
     breached_at = models.DateTimeField(null=True, blank=True)
     met_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
+    # Business minutes from start to stop, pauses excluded: written when the clock stops
+    # (cleared when it runs again), so reports aggregate it in SQL without the calendar.
+    elapsed_minutes = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -191,6 +191,15 @@ class Ticket(models.Model):
                 name="ticket_sla_due",
                 condition=Q(sla_due_at__isnull=False),
             ),
+            # reports: what was resolved or closed in a period, and the backlog at its end
+            models.Index(
+                fields=["resolved_at"],
+                name="ticket_resolved_at",
+                condition=Q(resolved_at__isnull=False),
+            ),
+            models.Index(
+                fields=["closed_at"], name="ticket_closed_at", condition=Q(closed_at__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -282,7 +291,15 @@ class TicketEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_time"),
+            # reports: the reopenings and cancellations of a period
+            models.Index(
+                fields=["created_at"],
+                name="event_transition_time",
+                condition=Q(kind="transition"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind}"

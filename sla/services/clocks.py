@@ -186,6 +186,12 @@ def _close_interval(clock: SlaClock, since: datetime, until: datetime) -> float:
     return minutes
 
 
+def elapsed_minutes(clock: SlaClock, at: datetime) -> float:
+    """Business minutes the clock ran from its start to ``at``, its pauses taken out."""
+    ran = calendar_of(clock.calendar).business_minutes_between(clock.started_at, at)
+    return max(0.0, ran - clock.paused_minutes)
+
+
 def _running_state(clock: SlaClock) -> str:
     return ClockState.BREACHED if clock.breached_at else ClockState.RUNNING
 
@@ -206,7 +212,7 @@ def _reopen(clock: SlaClock, at: datetime, actor: User | None) -> SlaClockEvent 
         return None
     since = clock.stopped_at
     minutes = _close_interval(clock, since, at)
-    clock.stopped_at = clock.met_at = None
+    clock.stopped_at = clock.met_at = clock.elapsed_minutes = None
     clock.state = _running_state(clock)
     return _event(clock, "reopened", at, actor, since=since.isoformat(), minutes=minutes)
 
@@ -230,6 +236,7 @@ def _stop(
         clock.paused_since = None
         schedule(clock)  # the deadline as it stands after the pause, to judge met or breached
     clock.stopped_at = at
+    clock.elapsed_minutes = elapsed_minutes(clock, at)
     # One "breached" event per breach, whoever notices it first: the sweep, a retarget, or
     # this stop. A clock breached already gets a "stopped" event (its timeline showed
     # "Breached" twice when the sweep had marked it before the ticket was resolved).

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from sla.models import ClockState, SlaClock, SlaClockEvent
-from sla.services import deadlines, schedule
+from sla.services import deadlines, elapsed_minutes, schedule
 from tickets.models import Ticket
 
 
@@ -92,6 +92,7 @@ def _rebase_clocks(pk: int, mapped: Callable[[dt.datetime | None], dt.datetime |
         schedule(clock)
         clock.stopped_at, clock.paused_since = stopped, paused
         if stopped is not None:
+            clock.elapsed_minutes = elapsed_minutes(clock, stopped)
             late = clock.due_at is not None and stopped > clock.due_at
             clock.breached_at = clock.due_at if late else None
             clock.met_at = None if late or cancelled else stopped

@@ -1,0 +1,61 @@
+"""Volume: received, resolved, closed, reopened, cancelled; the backlog at the period's end
+and its age."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+
+from tickets.choices import TicketStatus
+
+from ..periods import Period
+from ..scope import Scope
+from .base import AGE_BUCKETS, events, in_backlog, received, resolved, tickets, within
+
+
+def volume(period: Period, scope: Scope) -> dict[str, Any]:
+    """Two queries: one over the tickets touching the period, one over its transitions."""
+    backlog = in_backlog(period)
+    closed = within("closed_at", period) & Q(status=TicketStatus.CLOSED)
+    ages: dict[str, Any] = {}
+    younger_than_previous = None
+    for name, age in AGE_BUCKETS:
+        q = backlog
+        if age is not None:
+            q &= Q(created_at__gte=period.end - age)
+        if younger_than_previous is not None:
+            q &= Q(created_at__lt=younger_than_previous)
+        ages[f"age_{name}"] = Count("pk", filter=q)
+        younger_than_previous = period.end - age if age is not None else None
+    row = (
+        tickets(scope)
+        .filter(received(period) | resolved(period) | within("closed_at", period) | backlog)
+        .aggregate(
+            received=Count("pk", filter=received(period)),
+            resolved=Count("pk", filter=resolved(period)),
+            closed=Count("pk", filter=closed),
+            backlog=Count("pk", filter=backlog),
+            **ages,
+        )
+    )
+    moves = (
+        events(scope)
+        .filter(within("created_at", period), kind="transition")
+        .aggregate(
+            reopened=Count(
+                "pk",
+                filter=Q(data__old__in=["resolved", "closed"], data__new="in_progress"),
+            ),
+            cancelled=Count("pk", filter=Q(data__new="cancelled")),
+        )
+    )
+    return {
+        "received": row["received"],
+        "resolved": row["resolved"],
+        "closed": row["closed"],
+        "reopened": moves["reopened"],
+        "cancelled": moves["cancelled"],
+        "backlog": row["backlog"],
+        "backlog_age": {name: row[f"age_{name}"] for name, _age in AGE_BUCKETS},
+    }

@@ -1,0 +1,130 @@
+"""Work orders: created by kind, sign-off turnaround (submitted -> decided), root-cause
+categories of the faults analysed, fixes delivered per version, inspections done and
+overdue, checklist issues found. Staff only (customers learn nothing of work orders).
+
+Scope: product, service group, engineer and severity filter the orders themselves; an
+organization, contract, channel or kind scope keeps the orders linked to a ticket in it
+(and, for inspections, those of a plan under the organization's contracts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from maintenance.choices import CheckOutcome, WorkOrderKind, WorkOrderStatus
+from maintenance.models import InspectionCheck, WorkOrder, WorkOrderEvent, WorkOrderTicket
+
+from ..periods import Period
+from ..scope import Scope
+from .base import within
+from .sql import Seconds, duration_aggregates, durations, rate
+
+TICKET_ONLY = ("organization", "contract", "channel", "kind")
+
+
+def orders(scope: Scope) -> QuerySet[WorkOrder]:
+    qs = WorkOrder.objects.order_by()
+    direct = {"product": "product_id", "team": "team_id", "engineer": "assignee_id"}
+    for name, column in direct.items():
+        if getattr(scope, name) is not None:
+            qs = qs.filter(**{column: getattr(scope, name)})
+    if scope.severity is not None:
+        qs = qs.filter(severity=scope.severity)
+    if scope.teams is not None:
+        qs = qs.filter(team_id__in=scope.teams)
+    if any(getattr(scope, name) is not None for name in TICKET_ONLY):
+        linked = WorkOrderTicket.objects.filter(work_order=OuterRef("pk")).filter(
+            Scope(**{n: getattr(scope, n) for n in TICKET_ONLY}).ticket_q("ticket__")
+        )
+        plan = Q()
+        if scope.organization is not None:
+            plan &= Q(plan_item__plan__contract__organization_id=scope.organization)
+        if scope.contract is not None:
+            plan &= Q(plan_item__plan__contract_id=scope.contract)
+        by_plan = (
+            Q(plan_item__isnull=False) & plan
+            if scope.channel is None and (scope.kind is None)
+            else Q(pk__in=[])
+        )
+        qs = qs.filter(Exists(linked) | by_plan)
+    return qs
+
+
+def work_orders(period: Period, scope: Scope) -> dict[str, Any]:
+    """Five queries: orders touching the period, rejections, root causes, delivered
+    versions, checklist issues."""
+    today = timezone.localdate(timezone=period.tz)
+    created = within("created_at", period)
+    decided = within("approved_at", period) & Q(submitted_at__isnull=False)
+    inspections = Q(
+        kind=WorkOrderKind.PREVENTIVE,
+        occurrence__gte=period.first_day,
+        occurrence__lte=period.last_day,
+    )
+    finished = [WorkOrderStatus.DONE, WorkOrderStatus.DELIVERED]
+    base = orders(scope)
+    turnaround = Seconds(F("approved_at"), F("submitted_at"))
+    row = base.filter(created | decided | inspections).aggregate(
+        **{
+            f"created_{kind}": Count("pk", filter=created & Q(kind=kind))
+            for kind in WorkOrderKind.values
+        },
+        **duration_aggregates("signoff", turnaround, decided),
+        approved=Count("pk", filter=decided),
+        inspections=Count("pk", filter=inspections & ~Q(status=WorkOrderStatus.CANCELLED)),
+        inspections_done=Count("pk", filter=inspections & Q(status__in=finished)),
+        inspections_overdue=Count(
+            "pk",
+            filter=inspections
+            & Q(occurrence__lt=today)
+            & ~Q(status__in=[*finished, WorkOrderStatus.CANCELLED]),
+        ),
+    )
+    causes = (
+        base.filter(within("analysed_at", period))
+        .exclude(root_cause="")
+        .values("root_cause")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "root_cause")
+    )
+    delivered = (
+        base.filter(within("delivered_at", period), delivered_version__isnull=False)
+        .values(
+            "delivered_version_id", "delivered_version__product__name", "delivered_version__version"
+        )
+        .annotate(count=Count("pk"))
+        .order_by("-count", "delivered_version_id")[:20]
+    )
+    rejected = WorkOrderEvent.objects.filter(
+        within("created_at", period), kind="rejected", work_order__in=base.values("pk")
+    ).count()
+    issues = InspectionCheck.objects.filter(
+        work_order__in=base.filter(inspections).values("pk"), outcome=CheckOutcome.ISSUE
+    ).count()
+    return {
+        "created": {kind: row[f"created_{kind}"] for kind in WorkOrderKind.values},
+        "signoff": {
+            "approved": row["approved"],
+            "rejected": rejected,
+            "turnaround_hours": durations(row, "signoff"),
+        },
+        "root_causes": {c["root_cause"]: c["count"] for c in causes},
+        "fixes_delivered": [
+            {
+                "version": d["delivered_version_id"],
+                "product": d["delivered_version__product__name"],
+                "version_name": d["delivered_version__version"],
+                "count": d["count"],
+            }
+            for d in delivered
+        ],
+        "inspections": {
+            "scheduled": row["inspections"],
+            "done": row["inspections_done"],
+            "overdue": row["inspections_overdue"],
+            "done_percent": rate(row["inspections_done"], row["inspections"]),
+            "checklist_issues": issues,
+        },
+    }
