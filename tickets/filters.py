@@ -80,6 +80,15 @@ class TicketFilter(django_filters.FilterSet):
     created_before = django_filters.IsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label=_("Created before")
     )
+    resolved_after = django_filters.IsoDateTimeFilter(
+        field_name="resolved_at", lookup_expr="gte", label=_("Resolved from")
+    )
+    resolved_before = django_filters.IsoDateTimeFilter(
+        field_name="resolved_at", lookup_expr="lt", label=_("Resolved before")
+    )
+    contract = django_filters.NumberFilter(
+        field_name="contract_id", label=_("Contract"), min_value=1, max_value=2**31 - 1
+    )
     q = django_filters.CharFilter(method="search", label=_("Search"))
     sla_breached = django_filters.ChoiceFilter(
         method="breached",

@@ -22,6 +22,7 @@ urlpatterns = [
     *_lookup(TeamViewSet, "team", "teams"),
     *_lookup(UserViewSet, "user", "users"),
     path("sla/", include("sla.api.urls")),
+    path("reports/", include("reports.api.urls")),
     path("", include("maintenance.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("releases.api.urls")),

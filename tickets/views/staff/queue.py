@@ -67,8 +67,9 @@ def _sort_links(params: QueryDict, ordering: str) -> dict[str, dict[str, str]]:
 def _tidy_filter_form(form: Any) -> None:
     """Friendlier widgets for the shared FilterSet's form (labels only; no new filters)."""
     fields = form.fields
-    for name in ("created_after", "created_before"):
+    for name in ("created_after", "created_before", "resolved_after", "resolved_before"):
         fields[name].widget.input_type = "datetime-local"
+    fields["contract"].widget = forms.HiddenInput()  # reached from report links
     for name in ("organization", "product", "team", "assignee"):
         fields[name].empty_label = _("All")
     # Thousands of customer organizations: no <select> of them all (rendering it cost more
