@@ -193,6 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # no collectstatic in a bench checkout: plain static URLs (the page work is the same)
+    settings.STORAGES["staticfiles"] = {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    }
     if args.prepare:
         prepare()
     else:
