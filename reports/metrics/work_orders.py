@@ -41,11 +41,12 @@ def orders(scope: Scope) -> QuerySet[WorkOrder]:
         ).values("work_order_id")
         by_plan = Q(pk__in=[])
         if scope.channel is None and scope.kind is None:
-            by_plan = Q(plan_item__isnull=False)
+            plans = WorkOrder.objects.filter(plan_item__isnull=False)
             if scope.organization is not None:
-                by_plan &= Q(plan_item__plan__contract__organization_id=scope.organization)
+                plans = plans.filter(plan_item__plan__contract__organization_id=scope.organization)
             if scope.contract is not None:
-                by_plan &= Q(plan_item__plan__contract_id=scope.contract)
+                plans = plans.filter(plan_item__plan__contract_id=scope.contract)
+            by_plan = Q(pk__in=plans.values("pk"))
         qs = qs.filter(Q(pk__in=linked) | by_plan)
     return qs
 
