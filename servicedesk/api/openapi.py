@@ -29,15 +29,33 @@ class ErrorSerializer(serializers.Serializer):
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
-    {"type": "string", "minLength": 1, "maxLength": 200},
+    {"type": "string", "maxLength": 200},
     OpenApiParameter.HEADER,
     required=False,
     examples=[OpenApiExample("uuid", value="5f0c6a52-8d1e-4c55-9a43-0f5e2b7d9c10")],
     description=(
         "Any unique string (e.g. a UUID). A retry with the same key and body returns the first "
-        "response with `Idempotent-Replayed: true`; the same key with another body is 422."
+        "response with `Idempotent-Replayed: true`; the same key with another body is 422. "
+        "An empty value is no key."
     ),
 )
+
+
+def ordering_parameter(fields: tuple[str, ...], default: str, note: str = "") -> OpenApiParameter:
+    """A list's ``ordering``: one of ``fields``, each optionally with ``-`` (descending), or
+    several comma-separated. Unknown values are ignored (the default order; docs/API.md), so
+    the schema states a string and names the values rather than an enum the server does not
+    enforce."""
+    names = ", ".join(f"`{name}`" for name in fields)
+    return OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        examples=[OpenApiExample(f"-{fields[0]}", value=f"-{fields[0]}")],
+        description=f"Sort order: {names}, each optionally with `-` for descending "
+        f"(default `{default}`). {note}Other values are ignored.",
+    )
+
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="Invalid input."),
@@ -63,6 +81,19 @@ def if_match(thing: str) -> OpenApiParameter:
         examples=[OpenApiExample("version", value='"3"')],
         description=f'The {thing} version you last read (its ETag, e.g. `"3"` or '
         f'`W/"3"`; `*` for any); a stale one gets 409, anything else 400.',
+    )
+
+
+REQUEST_ID_EXAMPLE = "6f1c0e8b2d3a4f5e9a7b1c2d3e4f5a6b"
+
+
+def error_example(name: str, status: int, code: str, detail: str, **extra) -> OpenApiExample:
+    """A response example of the error shape (``ErrorSerializer``) for ``status``."""
+    return OpenApiExample(
+        name,
+        response_only=True,
+        status_codes=[str(status)],
+        value={"code": code, "detail": detail, **extra, "request_id": REQUEST_ID_EXAMPLE},
     )
 
 
@@ -95,6 +126,19 @@ WRITE_ERRORS = {
     "415": "The body's content type is not one this operation accepts.",
 }
 IDEMPOTENCY_ERROR = {"422": "Idempotency-Key reused with another body."}
+
+
+def doc_excludes() -> list[type]:
+    """drf-spectacular's ``GET_LIB_DOC_EXCLUDES``: besides DRF's classes, our base classes
+    document how they work, not an operation or a body; their docstrings were the public
+    description of every output body ("A read-only model serializer whose schema...") and
+    of the idempotent views' operations ("Mix into an APIView...")."""
+    from drf_spectacular.plumbing import get_lib_doc_excludes
+
+    from servicedesk.api.idempotency import IdempotentMixin
+    from servicedesk.api.serializers import InputSerializer, OutputSerializer
+
+    return [*get_lib_doc_excludes(), OutputSerializer, InputSerializer, IdempotentMixin]
 
 
 def document_errors(result, generator, request, public):
