@@ -89,3 +89,23 @@ def test_every_example_in_the_schema_is_valid_for_its_body():
         "POST /api/v1/work-orders/",
         "POST /api/v1/work-orders/{id}/approve",
     } <= operations
+
+
+def test_every_operation_declares_the_shared_error_responses_in_the_error_shape():
+    import yaml
+
+    schema = yaml.safe_load(COMMITTED.read_text())
+    operations = 0
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            wanted = {"400", "401", "403", "404", "429"}
+            if method != "get":
+                wanted |= {"409", "413", "415"}
+            responses = operation["responses"]
+            assert wanted <= set(responses), f"{method.upper()} {path}: {sorted(responses)}"
+            for status in wanted:
+                body = responses[status]["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/Error"}, (method, path, status)
+            assert responses["429"]["headers"]["Retry-After"]["required"]
+            operations += 1
+    assert operations >= 78

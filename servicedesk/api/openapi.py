@@ -111,13 +111,22 @@ def write_errors(conflicts: str) -> dict[int, OpenApiResponse]:
 # What any operation may answer besides its own responses (docs/API.md, "Errors"): the
 # parameters or body are invalid (400), no or a bad token (401), a role or token scope that
 # may not (403), an id that does not exist or is not visible to the caller, which is also
-# what customers get from staff-only endpoints, whatever the method (404).
+# what customers get from staff-only endpoints, whatever the method (404), a request limit
+# reached (429). Stale versions are 409 (the If-Match of a write included), never 412.
 COMMON_ERRORS = {
     "400": "Invalid input: `fields` names each parameter or body field (dotted paths).",
     "401": "Not signed in, or the token is unknown or revoked.",
     "403": "Not allowed for your role or token scope.",
     "404": "Not found or not visible to you; customers get 404 from every staff-only "
     "endpoint, so they learn nothing of what they may not see.",
+    "429": 'Over a request limit (docs/API.md, "Limits"): retry after `Retry-After` seconds.',
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer", "minimum": 1},
+        "description": "Seconds to wait before retrying.",
+        "required": True,
+    }
 }
 # ... and what a write may answer besides those.
 WRITE_ERRORS = {
@@ -156,11 +165,13 @@ def document_errors(result, generator, request, public):
             if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
                 wanted.update(IDEMPOTENCY_ERROR)
             for code, description in wanted.items():
-                responses.setdefault(
+                response = responses.setdefault(
                     code,
                     {
                         "content": {"application/json": {"schema": error}},
                         "description": description,
                     },
                 )
+                if code == "429":
+                    response.setdefault("headers", RETRY_AFTER)
     return result

@@ -42,6 +42,10 @@ def _refused(response, parameter: str) -> dict:
         ("/releases/", "product=abc", "product"),
         ("/contacts/", "organization=999999", "organization"),
         ("/users/", "role=wizard", "role"),
+        ("/tickets/", "created_after=2026W01", "created_after"),
+        ("/tickets/", "created_before=20260301", "created_before"),
+        ("/fault-log/", "date_from=03/01/2026", "date_from"),
+        ("/time-entries/", "date_to=2026-02-30", "date_to"),
     ],
 )
 def test_a_bad_filter_value_is_a_400_naming_the_parameter(manager, path, query, parameter):
@@ -71,6 +75,13 @@ def test_a_known_id_filters(manager, customer, product):
     assert [row["id"] for row in rows] == [ticket.pk]
     rows = api.get(f"{API}/tickets/", {"organization": customer.organization_id}).json()
     assert [row["id"] for row in rows["results"]] == [ticket.pk]
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-03-01", "2026-03-01T09:30", "2026-03-01T09:30:00+08:00", "2026-03-01T01:30:00Z"]
+)
+def test_ticket_date_filters_take_a_date_or_an_iso_date_time(manager, value):
+    assert client_for(manager).get(f"{API}/tickets/", {"created_after": value}).status_code == 200
 
 
 def _integer_query_parameters():
