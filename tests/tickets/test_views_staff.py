@@ -203,13 +203,15 @@ def queue_data(agent, org, other_org, product, team, engineer):
 
 
 def _numbers(response):
-    return [t.number for t in response.context["tickets"]]
+    return [t["number"] for t in response.context["tickets"]]
 
 
 def test_queue_lists_and_filters(client, agent, queue_data, org, engineer):
     a, b, c = queue_data
     _login(client, agent)
-    response = client.get(QUEUE)
+    # An agent lands on the unassigned open tickets; "all tickets" is one view away.
+    assert _numbers(client.get(QUEUE)) == [b.number, a.number]
+    response = client.get(QUEUE, {"view": "all"})
     assert response.status_code == 200
     assert _numbers(response) == [c.number, b.number, a.number]  # newest first
     page = response.content.decode()
@@ -230,7 +232,7 @@ def test_queue_lists_and_filters(client, agent, queue_data, org, engineer):
 
 def test_queue_ignores_invalid_filter_values(client, agent, queue_data):
     _login(client, agent)
-    response = client.get(QUEUE, {"status": "bogus", "organization": "abc"})
+    response = client.get(QUEUE, {"status": "bogus", "organization": "abc", "view": "bogus"})
     assert response.status_code == 200
     assert len(response.context["tickets"]) == 3
 

@@ -5,7 +5,15 @@ Thin pages: reads through ``tickets.selectors`` (the visibility chokepoint), wri
 """
 
 from .hotline import hotline, hotline_lookup
-from .queue import bulk_assign, organization_options, queue, staff_options
+from .queue import (
+    bulk_assign,
+    organization_options,
+    queue,
+    queue_view_counts,
+    saved_view_remove,
+    saved_view_save,
+    staff_options,
+)
 from .ticket import (
     ticket_assign,
     ticket_detail,
@@ -23,6 +31,9 @@ __all__ = [
     "organization_options",
     "staff_options",
     "queue",
+    "queue_view_counts",
+    "saved_view_remove",
+    "saved_view_save",
     "ticket_assign",
     "ticket_detail",
     "ticket_note",
