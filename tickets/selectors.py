@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -275,7 +276,8 @@ def view_counts(user: Any, saved: list[Any] | None = None) -> dict[str, int]:
         if view.counted
     ]
     for item in saved or []:
-        filterset = TicketFilter(item.params(), queryset=base)
+        # The filter reads the user from a request (the "view" and organization filters).
+        filterset = TicketFilter(item.params(), queryset=base, request=SimpleNamespace(user=user))
         qs = filterset.qs if filterset.is_valid() else base.none()
         parts.append((f"saved-{item.pk}", qs.order_by().values("pk")[:SAVED_VIEW_COUNT_CAP]))
     if not parts:
