@@ -19,6 +19,7 @@ urlpatterns = [
     path("tickets/<int:pk>/transition/", staff.ticket_transition, name="ticket-transition"),
     path("tickets/<int:pk>/triage/", staff.ticket_triage, name="ticket-triage"),
     path("tickets/<int:pk>/assign/", staff.ticket_assign, name="ticket-assign"),
+    path("tickets/<int:pk>/assign/panel", staff.ticket_assign_panel, name="ticket-assign-panel"),
     path("tickets/<int:pk>/severity/", staff.ticket_severity, name="ticket-severity"),
     path("hotline/", staff.hotline, name="hotline"),
     path("hotline/lookup", staff.hotline_lookup, name="hotline-lookup"),

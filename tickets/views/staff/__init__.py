@@ -16,6 +16,7 @@ from .queue import (
 )
 from .ticket import (
     ticket_assign,
+    ticket_assign_panel,
     ticket_detail,
     ticket_note,
     ticket_reply,
@@ -35,6 +36,7 @@ __all__ = [
     "saved_view_remove",
     "saved_view_save",
     "ticket_assign",
+    "ticket_assign_panel",
     "ticket_detail",
     "ticket_note",
     "ticket_reply",

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound
 from servicedesk.humanize import due_text
-from servicedesk.pages import apply_domain_error, staff_required
+from servicedesk.pages import apply_domain_error, forbidden, staff_required
 from servicedesk.permissions import can_assign, can_triage
 from sla.selectors import clocks_for_page
 from tickets import selectors, services, workflow
@@ -109,8 +109,12 @@ def _render_ticket(
         or AssignForm(initial={**initial, "team": ticket.team_id, "assignee": ticket.assignee_id}),
         "severity_form": forms.get("severity_form")
         or SeverityForm(initial={**initial, "severity": ticket.severity}),
-        # Only where the assignment form is shown: nothing is ranked for a closed ticket.
-        "suggestions": selectors.assignee_suggestions(ticket) if may_assign else [],
+        # The assignment panel loads when opened (``ticket_assign_panel``): its staff list
+        # and the engineers' ranking were most of the page's cost. Inline only to show a
+        # refused assignment's errors.
+        "suggestions": selectors.assignee_suggestions(ticket)
+        if may_assign and "assign_form" in forms
+        else [],
         "can_take": may_assign and not user.is_away and ticket.assignee_id != user.pk,
         "open_form": next(iter(forms), ""),
         "sla_clocks": clocks_for_page(ticket.pk),
@@ -123,6 +127,27 @@ def _render_ticket(
 @require_http_methods(["GET", "HEAD"])
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_ticket(request, _get_ticket(request, pk))
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def ticket_assign_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx fragment (or a bare page without JavaScript): the assignment form and the
+    suggested engineers, loaded when the action bar's "Assignment" is opened."""
+    ticket = _get_ticket(request, pk)
+    user = request.user
+    if not can_assign(user) or ticket.status in FINAL_STATUSES:
+        return forbidden(request, _("This ticket cannot be assigned now."))
+    initial = {"version": ticket.version, "team": ticket.team_id, "assignee": ticket.assignee_id}
+    return render(
+        request,
+        "staff/_assign_panel.html",
+        {
+            "ticket": ticket,
+            "assign_form": AssignForm(initial=initial),
+            "suggestions": selectors.assignee_suggestions(ticket),
+        },
+    )
 
 
 def _ticket_url(ticket: Ticket, anchor: str = "") -> str:
