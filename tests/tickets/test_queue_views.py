@@ -273,6 +273,33 @@ def test_action_bar_shows_what_the_state_allows(client, engineer, org):
     assert 'id="assign"' not in page and 'id="severity"' not in page
     assert 'id="triage"' not in page and 'id="service-hours-form"' not in page
     assert "Reopen" in page or 'id="transition"' not in page
+    panel = reverse("staff:ticket-assign-panel", kwargs={"pk": closed.pk})
+    assert client.get(panel).status_code == 403
+
+
+def test_assign_panel_query_count_is_constant(client, engineer, org, product):
+    ticket = f.TicketFactory(organization=org, product=product, status=TicketStatus.NEW)
+    client.force_login(engineer)
+    url = reverse("staff:ticket-assign-panel", kwargs={"pk": ticket.pk})
+
+    def load():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = load()
+    for _ in range(6):
+        user = f.UserFactory(role=Role.ENGINEER)
+        f.SkillFactory(user=user, product=product)
+        f.TicketFactory(organization=org, assignee=user, status=TicketStatus.ACCEPTED)
+    assert load() == few
+
+
+def test_customer_gets_no_assign_panel(client, customer, org):
+    ticket = f.TicketFactory(organization=org, status=TicketStatus.NEW)
+    client.force_login(customer)
+    url = reverse("staff:ticket-assign-panel", kwargs={"pk": ticket.pk})
+    assert client.get(url).status_code == 403
 
 
 def test_ticket_page_ranks_engineers_without_reading_closed_tickets(client, engineer, org, product):
@@ -282,7 +309,7 @@ def test_ticket_page_ranks_engineers_without_reading_closed_tickets(client, engi
     f.TicketFactory(organization=org, status=TicketStatus.ACCEPTED, assignee=engineer)
     client.force_login(engineer)
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("staff:ticket", kwargs={"pk": ticket.pk}))
+        response = client.get(reverse("staff:ticket-assign-panel", kwargs={"pk": ticket.pk}))
     assert response.context["suggestions"][0].open_load == 1
     loads = [q["sql"] for q in ctx.captured_queries if "GROUP BY" in q["sql"]]
     assert loads, "the open load is one GROUP BY"

@@ -81,6 +81,8 @@ def _get_urls(ticket):
         f"{LOOKUP}?phone=13800001234",
         f"{reverse('staff:organization-options')}?q=ac",
         f"{reverse('staff:staff-options')}?q=en",
+        _url(ticket, "assign-panel"),
+        reverse("staff:queue-view-counts"),
     ]
 
 
@@ -88,6 +90,7 @@ def _post_urls(ticket):
     return [
         BULK,
         HOTLINE,
+        reverse("staff:saved-view-save"),
         *(
             _url(ticket, action)
             for action in ("reply", "note", "transition", "triage", "assign", "severity")
@@ -569,11 +572,15 @@ def test_assign_with_suggestions(client, engineer, agent, ticket, team, product)
     f.SkillFactory(user=specialist, product=product, area=SkillArea.APPLICATION)
     Ticket.objects.filter(pk=ticket.pk).update(area=SkillArea.APPLICATION)
     _login(client, agent)
-    response = client.get(_url(ticket))
+    # the ticket page links the panel, which loads when "Assignment" is opened
+    panel_url = _url(ticket, "assign-panel")
+    assert panel_url in client.get(_url(ticket)).content.decode()
+    response = client.get(panel_url, HTTP_HX_REQUEST="true")
     suggestions = response.context["suggestions"]
     assert suggestions[0].user == specialist and suggestions[0].score == 4
     page = response.content.decode()
     assert "Suggested engineers" in page and "Billing / Application" in page
+    assert 'id="assign-form"' in page and "<html" not in page
     ticket.refresh_from_db()
     response = client.post(
         _url(ticket, "assign"),
