@@ -6,14 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordResetForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import path, reverse_lazy
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from .choices import TokenScope
+from .models import ApiToken
 from .outbox import renderer
-from .services import outbox_enqueue
+from .services import api_token_create, api_token_revoke, outbox_enqueue
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
@@ -45,7 +54,58 @@ def password_reset_email(topic: str, payload: dict[str, Any]) -> tuple[str, str]
     return payload["subject"], payload["body"]
 
 
+# --------------------------------------------------------------------------- API tokens
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    scope = forms.ChoiceField(label=_("Scope"), choices=TokenScope.choices)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """One's own API tokens: create one (its secret shown once, on this response only),
+    see when each was last used, revoke one. A token acts as its user (docs/API.md)."""
+    secret = ""
+    status = 200
+    form = TokenForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            token, secret = api_token_create(
+                name=form.cleaned_data["name"],
+                user=request.user,
+                scope=form.cleaned_data["scope"],
+                created_by=request.user,
+            )
+            form = TokenForm()
+        else:
+            status = 400
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    response = render(
+        request,
+        "registration/api_tokens.html",
+        {"form": form, "tokens": tokens, "secret": secret},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"  # the secret must not stay in any cache
+    return response
+
+
+@login_required
+@require_POST
+def api_token_revoke_own(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    if token is None:
+        raise Http404
+    api_token_revoke(token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("api_tokens")
+
+
 urlpatterns = [
+    path("tokens/", api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", api_token_revoke_own, name="api_token_revoke"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

@@ -206,6 +206,9 @@ PATCH_MAX_BYTES = env.int("PATCH_MAX_BYTES", default=200 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_CONFIG.get("EMAIL_BACKEND") == "django.core.mail.backends.console.EmailBackend":
+    # One line per mail on the console, the full text in VAR_DIR/mail/ (servicedesk.mail).
+    EMAIL_BACKEND = "servicedesk.mail.ConsoleSummaryBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="servicedesk@localhost")
 # Seconds one SMTP operation may block (connect, each command): a stalled mail server ends
 # the attempt instead of holding the worker.
