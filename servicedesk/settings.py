@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "servicedesk.notifications.unread_notifications",
             ],
         },
     },
@@ -214,6 +215,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_MESSAGE_ID_DOMAIN = env.str(
     "EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 )
+# The address people use to reach the site: links in mails (docs/NOTIFICATIONS.md).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 # Notification delivery (docs/NOTIFICATIONS.md): a failed attempt is retried with exponential
 # backoff (first wait OUTBOX_RETRY_BASE_SECONDS, doubling, at most OUTBOX_RETRY_MAX_SECONDS,
 # with jitter) until OUTBOX_RETRY_WINDOW_HOURS after the row was written; then it is failed.
