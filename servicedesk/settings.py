@@ -217,6 +217,12 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str(
 )
 # The address people use to reach the site: links in mails (docs/NOTIFICATIONS.md).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# Webhooks (docs/NOTIFICATIONS.md, "Webhooks"): seconds one delivery may take; consecutive
+# failed attempts after which an endpoint is disabled; whether targets on loopback or private
+# networks are allowed (refused by default: a webhook must not reach into our own network).
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+WEBHOOK_MAX_FAILURES = env.int("WEBHOOK_MAX_FAILURES", default=10)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 # Notification delivery (docs/NOTIFICATIONS.md): a failed attempt is retried with exponential
 # backoff (first wait OUTBOX_RETRY_BASE_SECONDS, doubling, at most OUTBOX_RETRY_MAX_SECONDS,
 # with jitter) until OUTBOX_RETRY_WINDOW_HOURS after the row was written; then it is failed.
@@ -347,6 +353,7 @@ SPECTACULAR_SETTINGS = {
         "TargetUnitEnum": "sla.models.TargetUnit",
         "ClockStateEnum": "sla.models.ClockState",
         "ClockKindEnum": "sla.models.ClockKind",
+        "NotificationChannelEnum": "servicedesk.models.NotificationChannel",
         "WorkOrderKindEnum": "maintenance.choices.WorkOrderKind",
         "WorkOrderStatusEnum": "maintenance.choices.WorkOrderStatus",
         "RootCauseEnum": "maintenance.choices.RootCause",
