@@ -471,3 +471,54 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.topic}: {self.channel}"
+
+
+class WebhookEndpoint(models.Model):
+    """An integration's HTTP endpoint that receives chosen events, signed (HMAC-SHA256).
+
+    The secret is kept as it is (signing needs it); it is shown to admins, never in the API.
+    Deliveries are outbox rows (servicedesk.webhooks); after ``WEBHOOK_MAX_FAILURES``
+    consecutive failed attempts the endpoint is disabled (``disabled_at``) until an admin
+    enables it again.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    url = models.CharField(_("URL"), max_length=500)  # checked by webhooks.url_errors
+    topics = models.JSONField(
+        _("events"), default=list, help_text=_("The event types sent to this endpoint.")
+    )
+    secret = models.CharField(_("signing secret"), max_length=80)
+    is_active = models.BooleanField(_("active"), default=True)
+    failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One attempt to deliver an outbox row to a webhook endpoint: the delivery log."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(_("event"), max_length=60)
+    attempt = models.PositiveSmallIntegerField(_("attempt"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"))
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone_now)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["endpoint", "-id"], name="webhook_delivery_log")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint_id} {self.topic} #{self.attempt}: {self.status_code or self.error}"

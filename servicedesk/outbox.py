@@ -331,6 +331,14 @@ class Sender:
         self.connection: Any = None
 
     def send(self, message: OutboxMessage) -> None:
+        if message.recipient.startswith("webhook:"):
+            from .webhooks import WebhookRefused, webhook_send  # webhooks import the models
+
+            try:
+                webhook_send(message)
+            except WebhookRefused as exc:
+                raise Refused(str(exc)) from exc
+            return  # a transient failure (WebhookFailed) is retried like a 4xx from SMTP
         try:
             email = build_email(message)
         except Exception as exc:  # a template or payload that cannot render never will

@@ -22,6 +22,7 @@ from servicedesk.notifications import (
     recipient_for_contact,
     recipient_for_user,
 )
+from servicedesk.webhooks import webhooks_enqueue
 from sla.services import Deadlines, clocks_update
 
 from ..choices import EventKind, TicketStatus
@@ -197,6 +198,7 @@ def _notify_requester(
 ) -> None:
     """Tell the ticket's requester (its portal user, else its contact) about an event, unless
     they caused it themselves. The link leads to the ticket in the portal."""
+    ticket_publish(ticket, topic, payload)
     recipient: Recipient | None = None
     if ticket.requester_id and ticket.requester and ticket.requester.email:
         recipient = recipient_for_user(ticket.requester)
@@ -209,10 +211,29 @@ def _notify_requester(
 
 def notify_staff(ticket: Ticket, user: User, topic: str, **payload: Any) -> None:
     """Tell a member of staff about an event on a ticket; the link leads to the console."""
+    ticket_publish(ticket, topic, payload)
     if not user.is_active:
         return
     recipient = recipient_for_user(user)
     notify(recipient, topic, ticket_payload(ticket, recipient, **payload))
+
+
+def ticket_publish(ticket: Ticket, topic: str, payload: dict[str, Any]) -> None:
+    """Send the event to the webhook endpoints subscribed to it (one row per endpoint)."""
+    webhooks_enqueue(
+        topic,
+        {
+            "ticket": {
+                "id": ticket.pk,
+                "number": ticket.number,
+                "title": ticket.title,
+                "status": ticket.status,
+                "severity": ticket.severity,
+                "organization": ticket.organization_id,
+            },
+            **payload,
+        },
+    )
 
 
 def ticket_payload(ticket: Ticket, recipient: Recipient, **payload: Any) -> dict[str, Any]:
