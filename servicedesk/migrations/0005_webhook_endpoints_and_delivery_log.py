@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('servicedesk', '0003_notifications_and_recipient_locale'),
+        ('servicedesk', '0004_notifications_and_recipient_locale'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('servicedesk', '0002_outbox_delivery_heartbeat'),
+        ('servicedesk', '0003_team_view_all_metrics_permission'),
     ]
 
     operations = [
