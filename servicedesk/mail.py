@@ -7,6 +7,7 @@ language and time zone; these helpers read both from there.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,19 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+
+
+@dataclass
+class Rendered:
+    """What a notification says: a subject, the plain text, an HTML alternative (sanitized
+    when sent) and the Message-ID of the conversation it belongs to (a ticket's thread), sent
+    as In-Reply-To and References so a reader's mail program keeps one thread per ticket."""
+
+    subject: str
+    text: str
+    html: str = ""
+    thread: str = ""
+
 
 # The HTML a mail may carry: structure, emphasis and links, nothing that runs or loads.
 HTML_TAGS = {
@@ -65,3 +79,44 @@ def local_time(value: str | datetime | None) -> str:
 def thread_id(kind: str, key: str | int) -> str:
     """The Message-ID of a conversation's root (one per ticket), stable across messages."""
     return f"<{kind}.{key}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+def event_mail(
+    payload: dict[str, Any],
+    *,
+    number: str,
+    record_label: str,
+    thread_kind: str,
+    subject: str,
+    headline: str,
+    quote: str = "",
+    quote_label: str = "",
+    facts: list[tuple[str, str]] | None = None,
+    attachments: list[str] | None = None,
+    action: str = "",
+    fallback_path: str = "/",
+) -> Rendered:
+    """A mail about one record (a ticket, a work order): what happened, the text that
+    matters, the record's number and title, facts with local times, the link to open it
+    (the payload's ``path``), plain text and sanitized HTML, in the record's thread."""
+    from django.utils.translation import gettext as _
+
+    context = {
+        "headline": headline,
+        "quote": quote,
+        "quote_label": quote_label,
+        "record_label": record_label,
+        "number": number,
+        "title": payload.get("title", ""),
+        "facts": [(label, value) for label, value in facts or [] if value],
+        "attachments": attachments or [],
+        "link": site_link(payload.get("path") or fallback_path),
+        "action": action or _("Open it:"),
+    }
+    text, html = render_mail("event", context)
+    return Rendered(
+        subject=f"[{number}] {subject}" if number else subject,
+        text=text,
+        html=html,
+        thread=thread_id(thread_kind, number) if number else "",
+    )

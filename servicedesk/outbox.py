@@ -43,7 +43,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .mail import sanitize_html
+from .mail import Rendered, sanitize_html
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -54,18 +54,6 @@ SUBJECTS = {
     "ticket.status_changed": gettext_noop("%(ticket)s changed status"),
     "ticket.assigned": gettext_noop("%(ticket)s was assigned to you"),
 }
-
-
-@dataclass
-class Rendered:
-    """What a notification says: a subject, the plain text, an HTML alternative (sanitized
-    when sent) and the Message-ID of the conversation it belongs to (a ticket's thread), sent
-    as In-Reply-To and References so a reader's mail program keeps one thread per ticket."""
-
-    subject: str
-    text: str
-    html: str = ""
-    thread: str = ""
 
 
 # topic -> renderer(topic, payload) -> Rendered, or (subject, body). An app that writes a

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from servicedesk.mail import local_time, render_mail, site_link, thread_id
+from servicedesk.mail import Rendered, event_mail, local_time
 from servicedesk.notifications import topic
-from servicedesk.outbox import Rendered, renderer
+from servicedesk.outbox import renderer
 
 from .choices import Severity, TicketStatus
 
@@ -131,37 +131,17 @@ def customer_replied_email(topic: str, payload: dict[str, Any]) -> Rendered:
     )
 
 
-def _mail(
-    payload: dict[str, Any],
-    *,
-    subject: str,
-    headline: str,
-    quote: str = "",
-    quote_label: str = "",
-    facts: list[tuple[str, str]] | None = None,
-    attachments: list[str] | None = None,
-    action: str = "",
-) -> Rendered:
-    number = payload.get("ticket", "")
-    title = payload.get("title", "")
-    context = {
-        "headline": headline,
-        "quote": quote,
-        "quote_label": quote_label,
-        "number": number,
-        "title": title,
-        "facts": [(label, value) for label, value in facts or [] if value],
-        "attachments": attachments or [],
-        "link": _link(payload),
-        "action": action or _("Open the ticket:"),
-        "customer": payload.get("audience", "customer") == "customer",
-    }
-    text, html = render_mail("ticket", context)
-    return Rendered(
-        subject=f"[{number}] {subject}" if number else subject,
-        text=text,
-        html=html,
-        thread=thread_id("ticket", number) if number else "",
+def _mail(payload: dict[str, Any], *, action: str = "", **parts: Any) -> Rendered:
+    staff = payload.get("audience") == "staff"
+    return event_mail(
+        payload,
+        number=payload.get("ticket", ""),
+        record_label=_("Ticket"),
+        thread_kind="ticket",
+        action=action or _("Open the ticket:"),
+        # older rows without a path: the recipient's list
+        fallback_path=reverse("staff:queue" if staff else "portal:ticket-list"),
+        **parts,
     )
 
 
@@ -176,12 +156,3 @@ def _label(choices: Any, value: str | None) -> str:
         return str(choices(value).label)
     except ValueError:
         return value
-
-
-def _link(payload: dict[str, Any]) -> str:
-    """The ticket's page for the recipient; older rows without a path get the list."""
-    path = payload.get("path")
-    if not path:
-        staff = payload.get("audience") == "staff"
-        path = reverse("staff:queue" if staff else "portal:ticket-list")
-    return site_link(path)
