@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.mail import EmailMessage
 
-from servicedesk.mail import ConsoleSummaryBackend
+from servicedesk.mail_console import ConsoleSummaryBackend
 
 
 def test_one_line_per_mail_and_the_full_text_on_file(settings, tmp_path):
@@ -35,4 +35,4 @@ def test_the_default_console_mail_is_the_summary_one():
     if module.EMAIL_CONFIG.get("EMAIL_BACKEND") != "django.core.mail.backends.console.EmailBackend":
         pytest.skip("EMAIL_URL names another backend here")
     # (pytest-django swaps in its locmem backend for the tests themselves)
-    assert module.EMAIL_BACKEND == "servicedesk.mail.ConsoleSummaryBackend"
+    assert module.EMAIL_BACKEND == "servicedesk.mail_console.ConsoleSummaryBackend"
