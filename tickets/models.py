@@ -212,7 +212,7 @@ class Ticket(models.Model):
             ),
             # Open tickets only (a small, hot part of the table): the queue's view counts
             # and the engineers' open load are index-only counts that never read closed
-            # tickets (README decision 38).
+            # tickets (README decision 40).
             models.Index(
                 fields=["assignee"],
                 name="ticket_open_assignee",
