@@ -117,8 +117,8 @@ AREAS = [SkillArea.APPLICATION, SkillArea.DATABASE, SkillArea.NETWORK, SkillArea
 # Mean requests per working day, by month: the summer's quiet, the autumn's billing-season
 # rise, the year-end rush (weekends get a quarter, month ends 40 % more; see arrivals()).
 SEASON = {
-    1: 5.0, 2: 3.5, 3: 4.5, 4: 4.5, 5: 4.0, 6: 3.6, 7: 3.4,
-    8: 3.8, 9: 4.6, 10: 4.4, 11: 5.2, 12: 5.6,
+    1: 3.5, 2: 2.5, 3: 3.2, 4: 3.2, 5: 2.8, 6: 2.5, 7: 2.4,
+    8: 2.7, 9: 3.2, 10: 3.1, 11: 3.6, 12: 3.9,
 }  # fmt: skip
 HISTORY_DAYS = 183  # about six months
 # Patches and upgrades of the half-year: product, version, released this many days ago, notes.

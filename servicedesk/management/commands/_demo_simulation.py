@@ -28,7 +28,7 @@ from ._demo_clock import Clock
 Story = Iterator[dt.timedelta]
 # Beat's sweep, far coarser than the real minute: what a story stops in between is judged by
 # the stop itself (met or breached against the stored deadline), the rest by the next sweep.
-SWEEP_EVERY = dt.timedelta(hours=4)
+SWEEP_EVERY = dt.timedelta(hours=6)
 DAILY_AT = dt.time(7, 0)  # when the daily jobs run, local time
 
 
