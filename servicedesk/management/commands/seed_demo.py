@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -66,6 +67,7 @@ class Command(BaseCommand):
         if Organization.objects.filter(code=MARKER_ORG).exists():
             self.stdout.write("Demo data already loaded; nothing to do.")
             return
+        started, cpu = time.monotonic(), time.process_time()
         end = timezone.now()
         first_day = timezone.localdate(end) - dt.timedelta(days=HISTORY_DAYS)
         clock = Clock(timezone.make_aware(dt.datetime.combine(first_day, dt.time(8, 0))))
@@ -77,7 +79,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {counts['tickets']} tickets over {HISTORY_DAYS} days "
-                f"({counts['sweeps']} SLA sweeps)."
+                f"({counts['sweeps']} SLA sweeps) in {time.monotonic() - started:.0f} s "
+                f"({time.process_time() - cpu:.0f} s of CPU)."
             )
         )
         if verbosity >= 1:
