@@ -96,7 +96,7 @@ _HOUR_WEIGHTS = [1, 1, 1, 1, 1, 1, 2, 4, 10, 16, 16, 14, 8, 10, 15, 15, 13, 10, 
 # The newest requests are the desk's open queue: the last few arrivals stop at a given
 # step (their next one lies after the present), so every status is there whatever the hour.
 HOLD = dt.timedelta(days=3650)
-QUEUE_TAIL = ["new", "accepted", "in_progress", "waiting", "resolved"]  # 3 each, newest first
+QUEUE_TAIL = ["new", "accepted", "in_progress", "waiting", "resolved"]  # 2 each, newest first
 
 
 def ticket_story(desk: Desk, rng: random.Random, i: int, hold: str = "") -> Story:
@@ -104,7 +104,9 @@ def ticket_story(desk: Desk, rng: random.Random, i: int, hold: str = "") -> Stor
     entry = rng.choice(desk.directory["orgs"])
     product = rng.choice(entry["products"])
     channel = rng.choices(CHANNELS, weights=CHANNEL_WEIGHTS)[0]
-    hotline = channel == Channel.HOTLINE and not hold
+    if hold and channel == Channel.HOTLINE:
+        channel = Channel.PORTAL  # a held call would count against first-contact resolution
+    hotline = channel == Channel.HOTLINE
     kind = rng.choices(KINDS, weights=HOTLINE_KIND_WEIGHTS if hotline else KIND_WEIGHTS)[0]
     if hold and kind == TicketKind.CONSULTATION:
         kind = TicketKind.SERVICE_REQUEST  # a question would be answered at once
@@ -440,7 +442,7 @@ def load_ticket_stories(
     """Queue one story per arrival; each story draws from its own seeded generator, so
     the order the simulation interleaves them in does not change what they do."""
     times = [at for at in arrivals(start, end + dt.timedelta(days=1), rng) if at < sim.end]
-    holds = [stage for stage in QUEUE_TAIL for _ in range(3)]
+    holds = [stage for stage in QUEUE_TAIL for _ in range(2)]
     for i, at in enumerate(times):
         hold = holds[len(times) - 1 - i] if len(times) - 1 - i < len(holds) else ""
         sim.spawn(at, ticket_story(desk, random.Random(rng.random()), i, hold))
