@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from servicedesk.models import User
@@ -22,7 +23,11 @@ def presence_beat(ticket: Ticket, *, actor: User, state: str) -> None:
     if state not in (TicketPresence.VIEWING, TicketPresence.REPLYING):
         state = TicketPresence.VIEWING
     now = timezone.now()
-    TicketPresence.objects.update_or_create(
-        ticket=ticket, user=actor, defaults={"state": state, "seen_at": now}
-    )
+    mine = TicketPresence.objects.filter(ticket=ticket, user=actor)
+    if not mine.update(state=state, seen_at=now):  # the first beat of this user
+        try:
+            with transaction.atomic():
+                TicketPresence.objects.create(ticket=ticket, user=actor, state=state, seen_at=now)
+        except IntegrityError:  # a beat of another tab came first
+            mine.update(state=state, seen_at=now)
     TicketPresence.objects.filter(ticket=ticket, seen_at__lt=now - STALE_AFTER).delete()
