@@ -69,6 +69,7 @@ class Command(BaseCommand):
             directory = _load_directory()
             count = _load_tickets(directory, random.Random(seed))
             load_maintenance(directory, random.Random(seed))
+            _load_canned_replies(directory["users"])
             _settle_outbox()
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {count} tickets."))
         if verbosity >= 1:
@@ -166,6 +167,32 @@ def _load_directory() -> dict[str, Any]:
             )
         orgs.append({"org": org, "contacts": people, "products": [products[c] for c in codes]})
     return {"orgs": orgs, "users": users, "teams": teams, "versions": versions}
+
+
+# --------------------------------------------------------------------------- canned replies
+
+CANNED_REPLIES = (  # (owner, name, language, body, shared, then set status)
+    ("manager", "Fixed by patch", "en",
+     "Dear {{customer_name}},\n\n{{ticket_number}} is fixed by the latest patch, now in "
+     "Downloads. Please install it and confirm.\n\n{{agent_name}}", True, "resolved"),
+    ("manager", "补丁已修复", "zh-hans",
+     "{{customer_name}}您好：\n\n工单 {{ticket_number}} 的问题已由最新补丁修复，请在下载区获取"
+     "并安装后确认。\n\n{{agent_name}}", True, "resolved"),
+    ("manager", "请提供日志", "zh-hans",
+     "{{customer_name}}您好：\n\n为分析工单 {{ticket_number}}，请提供故障发生时的系统日志。"
+     "我们将在 {{deadline}} 前给出处理结果。", True, "waiting_customer"),
+    ("agent", "Ask for a screenshot", "en",
+     "Dear {{customer_name}}, could you send a screenshot of the error for "
+     "{{ticket_number}}? Thank you.", False, ""),
+)  # fmt: skip
+
+
+def _load_canned_replies(users: dict[str, User]) -> None:
+    for owner, name, language, body, shared, status in CANNED_REPLIES:
+        services.canned_reply_create(
+            actor=users[owner], name=name, language=language, body=body, shared=shared,
+            set_status=status,
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- tickets

@@ -126,6 +126,7 @@ class TicketSerializer(OutputSerializer):
             "first_response_at",
             "resolved_at",
             "closed_at",
+            "merged_into",
             "resolution",
             "reopen_count",
             "rating",
