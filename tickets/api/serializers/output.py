@@ -183,6 +183,7 @@ class TicketSerializer(OutputSerializer):
             "first_response_at": iso_datetime(obj.first_response_at, tz),
             "resolved_at": iso_datetime(obj.resolved_at, tz),
             "closed_at": iso_datetime(obj.closed_at, tz),
+            "merged_into": obj.merged_into_id,
             "resolution": obj.resolution,
             "reopen_count": obj.reopen_count,
             "rating": obj.rating,
