@@ -12,3 +12,4 @@ class TicketsConfig(AppConfig):
         # Tickets' own panels come first (apps above register theirs after these).
         for panel in ("presence", "canned", "links", "keys"):
             ticket_panel_add(f"staff/_panel_{panel}.html")
+        from . import emails  # noqa: F401  (registers its topics and renderers)

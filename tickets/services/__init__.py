@@ -18,6 +18,7 @@ from .macros import (
     canned_reply_update,
 )
 from .presence import presence_beat
+from .saved_views import clean_view_query, saved_view_create, saved_view_delete
 
 __all__ = [
     "CUSTOMER_EDITABLE",
@@ -27,9 +28,12 @@ __all__ = [
     "canned_reply_create",
     "canned_reply_delete",
     "canned_reply_update",
+    "clean_view_query",
     "comment_add",
     "hotline_call_log",
     "policy_reapply",
+    "saved_view_create",
+    "saved_view_delete",
     "ticket_assign",
     "ticket_confirm",
     "presence_beat",

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('servicedesk', '0002_outbox_delivery_heartbeat'),
-        ('tickets', '0003_report_time_indexes'),
+        ('tickets', '0005_queue_views_and_open_ticket_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
