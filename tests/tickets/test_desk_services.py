@@ -114,7 +114,7 @@ def test_apply_resolves_through_the_workflow_and_assigns(customer, agent, engine
     assert "{{nonsense}}" in ticket.resolution  # unknown placeholders never break a reply
     kinds = list(ticket.events.values_list("kind", flat=True))
     assert EventKind.MACRO_APPLIED in kinds and EventKind.TRANSITION in kinds
-    assert OutboxMessage.objects.filter(topic="ticket.status_changed").exists()
+    assert OutboxMessage.objects.filter(topic="ticket.resolved").exists()
 
 
 def test_apply_with_a_refused_transition_rolls_everything_back(customer, agent):
