@@ -45,7 +45,7 @@ CUSTOMER_REPLIED = topic(
 def created_email(topic: str, payload: dict[str, Any]) -> Rendered:
     number = payload.get("ticket", "")
     facts = [
-        (_("Received"), local_time(payload.get("created_at"))),
+        (_("Received at"), local_time(payload.get("created_at"))),
         (_("Severity"), _label(Severity, payload.get("severity"))),
         (_("Response expected by"), local_time(payload.get("response_due_at"))),
         (_("Resolution expected by"), local_time(payload.get("resolution_due_at"))),
