@@ -363,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "RootCauseEnum": "maintenance.choices.RootCause",
         "LevelEnum": "maintenance.models.SEVERITIES",
         "PlanStatusEnum": "maintenance.choices.PlanStatus",
+        "LinkKindEnum": "tickets.choices.LinkKind",
     },
 }
 

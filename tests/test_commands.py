@@ -61,6 +61,10 @@ def test_seed_demo_loads_a_directory_with_every_role(demo, db):
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(DEMO_PASSWORD)
     assert User.objects.get(username="zhangwei").check_password(DEMO_PASSWORD)
+    from tickets.models import CannedReply
+
+    shared = CannedReply.objects.filter(shared=True)
+    assert set(shared.values_list("language", flat=True)) == {"en", "zh-hans"}
 
 
 def test_seed_demo_creates_tickets_in_every_state_kind_and_channel(demo, db):

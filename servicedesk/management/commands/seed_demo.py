@@ -37,6 +37,7 @@ from sla.holidays import holiday_dates
 from sla.models import BusinessCalendar
 from sla.services import CALENDAR_STANDARD, calendar_holidays_add, policy_ensure_default
 from sla.sweep import sla_sweep
+from tickets import services as ticket_services
 
 from ._demo_clock import Clock, travelling
 from ._demo_data import (
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             with travelling(clock):  # the directory exists from the history's first morning
                 directory = _load_directory(timezone.localdate(end))
                 counts = _load_history(directory, clock, end, random.Random(seed))
+                _load_canned_replies(directory["users"])
             _settle_outbox()
         self.stdout.write(
             self.style.SUCCESS(
@@ -191,6 +193,32 @@ def _load_directory(today: dt.date) -> dict[str, Any]:
             }
         )
     return {"orgs": orgs, "users": users, "teams": teams, "versions": versions}
+
+
+# --------------------------------------------------------------------------- canned replies
+
+CANNED_REPLIES = (  # (owner, name, language, body, shared, then set status)
+    ("manager", "Fixed by patch", "en",
+     "Dear {{customer_name}},\n\n{{ticket_number}} is fixed by the latest patch, now in "
+     "Downloads. Please install it and confirm.\n\n{{agent_name}}", True, "resolved"),
+    ("manager", "补丁已修复", "zh-hans",
+     "{{customer_name}}您好：\n\n工单 {{ticket_number}} 的问题已由最新补丁修复，请在下载区获取"
+     "并安装后确认。\n\n{{agent_name}}", True, "resolved"),
+    ("manager", "请提供日志", "zh-hans",
+     "{{customer_name}}您好：\n\n为分析工单 {{ticket_number}}，请提供故障发生时的系统日志。"
+     "我们将在 {{deadline}} 前给出处理结果。", True, "waiting_customer"),
+    ("agent", "Ask for a screenshot", "en",
+     "Dear {{customer_name}}, could you send a screenshot of the error for "
+     "{{ticket_number}}? Thank you.", False, ""),
+)  # fmt: skip
+
+
+def _load_canned_replies(users: dict[str, User]) -> None:
+    for owner, name, language, body, shared, status in CANNED_REPLIES:
+        ticket_services.canned_reply_create(
+            actor=users[owner], name=name, language=language, body=body, shared=shared,
+            set_status=status,
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- history
