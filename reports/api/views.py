@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 
 from servicedesk.api.openapi import ERRORS
 from servicedesk.api.permissions import IsAuthenticatedWithScope
+from servicedesk.errors import ValidationFailed
 from tickets.choices import Channel, Severity, TicketKind
 
 from ..metrics import SECTIONS
@@ -19,7 +21,8 @@ from ..periods import KINDS
 from ..scope import ID_FIELDS
 from ..selectors import metrics_for
 
-MAX_ID = 2**31 - 1
+# parameters whose empty value the API refuses (typed: a date, an id, a choice)
+EXACT = ("period", "start", "end", *ID_FIELDS, "channel", "kind", "severity")
 
 PARAMETERS = [
     OpenApiParameter(
@@ -88,4 +91,13 @@ class MetricsView(APIView):
         },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # an empty value is no value for the pages' forms, but the API's contract says
+        # what each parameter holds: an empty one is an error, as any malformed one
+        empty = {
+            name: [_("This field may not be blank.")]
+            for name in EXACT
+            if name in request.query_params and not request.query_params[name].strip()
+        }
+        if empty:
+            raise ValidationFailed(_("The request has errors."), fields=empty)
         return Response(metrics_for(request.user, request.query_params))

@@ -86,6 +86,8 @@ def test_engineer_sees_their_group_only(desk):
         ({"organization": "x"}, "organization"),
         ({"severity": "L7"}, "severity"),
         ({"sections": "volume,nope"}, "sections"),
+        ({"start": ""}, "start"),
+        ({"severity": " "}, "severity"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_parameter(desk, params, field):
