@@ -69,6 +69,33 @@ def renderer(*topics: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
+# topic -> attacher(payload) -> [(file name, content, MIME type)]. Attachments are built when
+# the message is sent, from what the payload names (a report run's frozen snapshot), so the
+# row stays small and every attempt sends the same file. One that cannot be built is a
+# permanent refusal, like a body that cannot render.
+Attachment = tuple[str, bytes, str]
+Attacher = Callable[[dict[str, Any]], list[Attachment]]
+ATTACHERS: dict[str, Attacher] = {}
+
+
+def attacher(*topics: str) -> Callable[[Attacher], Attacher]:
+    def register(function: Attacher) -> Attacher:
+        for topic in topics:
+            ATTACHERS[topic] = function
+        return function
+
+    return register
+
+
+def attachments(message: OutboxMessage) -> list[Attachment]:
+    function = ATTACHERS.get(message.topic)
+    if function is None:
+        return []
+    payload = message.payload
+    with translation.override(payload.get("language") or settings.LANGUAGE_CODE):
+        return function(payload)
+
+
 def render(message: OutboxMessage) -> tuple[str, str]:
     """Subject and plain-text body of ``message``, in the recipient's language."""
     payload = message.payload
@@ -289,6 +316,7 @@ class Sender:
     def send(self, message: OutboxMessage) -> None:
         try:
             subject, body = render(message)
+            files = attachments(message)
         except Exception as exc:  # a template or payload that cannot render never will
             raise Refused(f"cannot render: {type(exc).__name__}: {exc}") from exc
         email = EmailMessage(
@@ -298,6 +326,8 @@ class Sender:
             [message.recipient],
             headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
         )
+        for name, content, mimetype in files:
+            email.attach(name, content, mimetype)
         try:
             if self.connection is None:
                 self.connection = get_connection(fail_silently=False)
