@@ -349,6 +349,10 @@ SPECTACULAR_SETTINGS = {
         "RootCauseEnum": "maintenance.choices.RootCause",
         "LevelEnum": "maintenance.models.SEVERITIES",
         "PlanStatusEnum": "maintenance.choices.PlanStatus",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "ReportRunStateEnum": "reports.models.RunState",
+        "ReportFrequencyEnum": "reports.models.Frequency",
+        "ReportLanguageEnum": "reports.models.Language",
     },
 }
 

@@ -20,12 +20,14 @@ one ticket, work order, plan or policy reach their real logic.
 from __future__ import annotations
 
 import warnings
+from datetime import timedelta
 
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import unsupported_method
@@ -74,6 +76,7 @@ def world(customer, manager, agent, contract, product, version, team):
     )
     plan = plan_of(agent, contract)
     policy = policy_ensure_default()
+    run, schedule = report_of(manager, customer.organization)
     tokens = {
         role: api_token_create(name="fuzz", user=user, scope="write", created_by=None)[1]
         for role, user in (("customer", customer), ("manager", manager))
@@ -88,6 +91,8 @@ def world(customer, manager, agent, contract, product, version, team):
         "/organizations/": customer.organization_id,
         "/users/": customer.pk,
         "/sla/policies/": policy.pk,
+        "/report-runs/": run.pk,
+        "/report-schedules/": schedule.pk,
         "/sla/calendars/": policy.versions.first().targets.first().response_calendar_id,
     }
     # The app runs in this thread on the test's transaction: like Django's test client, keep
@@ -97,6 +102,25 @@ def world(customer, manager, agent, contract, product, version, team):
     yield {"tokens": tokens, "ids": ids, "examples": 0}
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+def report_of(manager, organization):
+    """A queued customer service report of the customer's organization, and a schedule."""
+    from reports.models import ReportSchedule
+    from reports.services import report_run_request
+
+    today = timezone.localdate()
+    run = report_run_request(
+        user=manager,
+        kind="service",
+        period_start=today - timedelta(days=7),
+        period_end=today,
+        organization=organization,
+    )
+    schedule = ReportSchedule.objects.create(
+        kind="service", frequency="month", recipients=["boss@example.com"], created_by=manager
+    )
+    return run, schedule
 
 
 def _aim_at_the_world(case, world) -> None:

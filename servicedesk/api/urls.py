@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("maintenance.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("releases.api.urls")),
+    path("", include("reports.api.urls")),
 ]
