@@ -51,5 +51,6 @@ urlpatterns = [
     path("portal/downloads/", include((portal_urlpatterns, "downloads"))),
     path("staff/releases/", include((staff_urlpatterns, "releases"))),
     path("maintenance/", include(("maintenance.urls", "maintenance"))),
+    path("reports/", include(("reports.urls", "reports"))),
     path("", include("tickets.urls")),
 ]
