@@ -5,10 +5,11 @@ loads all tickets into Python) and returns a JSON-serializable section; the task
 the run's snapshot before the next step starts. The document pages and the XLSX are drawn
 from the snapshot only, so a finished run reads the same forever.
 
-Steps (in this order): ``summary`` (the headline counts), ``metrics`` (service quality
-indicators), ``charts`` (series for the SVG charts), ``top_issues``, ``breaches``,
-``open_risks``, ``groups`` (each service group's figures rolled up into the centre's).
-The maintenance report replaces ``top_issues`` with the fault log and work orders.
+Steps (in this order): ``summary`` (the headline counts), ``metrics`` (the desk's own
+figures), ``indicators`` (the quality indicators of ``reports.metrics.collect``),
+``charts`` (series for the SVG charts), ``top_issues``, ``breaches``, ``open_risks``,
+``groups`` (each service group's figures rolled up into the centre's). The maintenance
+report replaces ``top_issues`` with the fault log and work orders.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from servicedesk.models import Team
 from tickets.choices import OPEN_STATUSES, Severity, TicketStatus
 from tickets.models import Ticket
 
+from .metrics import collect
 from .models import ReportKind, ReportRun
+from .periods import Period, Scope
 
 LIST_LIMIT = 50  # rows of a listed section (breaches, open risks); the total is counted
 TOP = 10
@@ -322,11 +325,32 @@ def section_maintenance(run: ReportRun) -> dict[str, Any]:
     }
 
 
+INDICATOR_SECTIONS = ("quality", "volume", "sla", "first_contact", "satisfaction")
+
+
+def metrics_scope(run: ReportRun) -> Scope:
+    """The run's scope as ``reports.metrics`` takes it, limited to what its requester may
+    see (a scheduled run without one covers its scope as configured)."""
+    if run.requested_by is None:
+        return Scope(organization=run.organization_id, team=run.team_id, product=run.product_id)
+    params = {"organization": run.organization_id, "team": run.team_id,
+              "product": run.product_id}  # fmt: skip
+    return Scope.for_user(run.requested_by, **{k: v for k, v in params.items() if v})
+
+
+def section_indicators(run: ReportRun) -> dict[str, Any]:
+    """The service quality indicators (服务质量指标) with their figures, from
+    ``reports.metrics.collect`` over the run's period and scope."""
+    period = Period.custom(run.period_start, run.period_end)
+    return collect(period, metrics_scope(run), INDICATOR_SECTIONS)
+
+
 Step = Callable[[ReportRun], dict[str, Any]]
 STEPS: dict[str, list[tuple[str, Step]]] = {
     ReportKind.SERVICE: [
         ("summary", section_summary),
         ("metrics", section_metrics),
+        ("indicators", section_indicators),
         ("charts", section_charts),
         ("top_issues", section_top_issues),
         ("breaches", section_breaches),
@@ -336,6 +360,7 @@ STEPS: dict[str, list[tuple[str, Step]]] = {
     ReportKind.MAINTENANCE: [
         ("summary", section_summary),
         ("metrics", section_metrics),
+        ("indicators", section_indicators),
         ("charts", section_charts),
         ("maintenance", section_maintenance),
         ("breaches", section_breaches),

@@ -43,6 +43,27 @@ def metric_rows(snapshot: dict[str, Any]) -> list[tuple[str, Any, str]]:
     return [(str(label), metrics.get(key), unit) for key, (label, unit) in METRIC_LABELS.items()]
 
 
+def indicator_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """The quality indicators with their translated labels (from ``DEFINITIONS``)."""
+    from .metrics import DEFINITIONS
+
+    found = snapshot.get("indicators", {}).get("quality", {}).get("indicators", {})
+    rows = []
+    for name, figures in found.items():
+        definition = DEFINITIONS.get(name, {})
+        rows.append(
+            {
+                "characteristic": str(definition.get("characteristic", "")),
+                "label": str(definition.get("label", name)),
+                "definition": str(definition.get("definition", "")),
+                "value": figures.get("value"),
+                "target": figures.get("target"),
+                "meets_target": figures.get("meets_target"),
+            }
+        )
+    return rows
+
+
 def label(choices: Any, value: str) -> str:
     try:
         return str(choices(value).label)
@@ -96,6 +117,33 @@ def run_tables(run: ReportRun) -> list[Table]:
             ],
         )
     ]
+    tables.append(
+        Table(
+            name="",
+            title=_("Quality indicators"),
+            headers=[
+                _("Characteristic"),
+                _("Indicator"),
+                _("Value (%)"),
+                _("Target (%)"),
+                _("Target met"),
+                _("Definition"),
+            ],  # fmt: skip
+            rows=[
+                [
+                    r["characteristic"],
+                    r["label"],
+                    r["value"],
+                    r["target"],
+                    ""
+                    if r["meets_target"] is None
+                    else (_("yes") if r["meets_target"] else _("no")),
+                    r["definition"],
+                ]  # fmt: skip
+                for r in indicator_rows(snap)
+            ],
+        )
+    )
     charts = snap.get("charts", {})
     tables.append(
         Table(

@@ -21,7 +21,7 @@ from servicedesk.permissions import is_customer_user, is_staff_user
 
 from .. import exports, selectors
 from ..charts import bar_chart, volume_chart
-from ..exports import metric_rows, run_file_name, scope_text, summary_rows
+from ..exports import indicator_rows, metric_rows, run_file_name, scope_text, summary_rows
 from ..forms import RunRequestForm
 from ..models import ReportRun, RunState
 from ..services import report_run_cancel, report_run_request
@@ -83,6 +83,7 @@ def document_context(run: ReportRun) -> dict[str, Any]:
         "scope": scope_text(run),
         "summary": summary_rows(snap),
         "metrics": metric_rows(snap),
+        "indicators": indicator_rows(snap),
         "volume_svg": volume_chart(charts.get("volume", [])),
         "severity_svg": bar_chart(charts.get("severity", {})),
         "kind_svg": bar_chart(charts.get("kind", {}), labels="kind"),
