@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import runs, schedules
+from .views import exports, runs, schedules
 
 urlpatterns = [
     path("runs/", runs.run_list, name="runs"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("runs/<int:pk>/cancel/", runs.run_cancel, name="run-cancel"),
     path("runs/<int:pk>/report.xlsx", runs.run_xlsx, name="run-xlsx"),
     path("runs/<int:pk>/print/", runs.run_print, name="run-print"),
+    path("tickets.csv", exports.tickets_csv, name="tickets-csv"),
+    path("tickets.xlsx", exports.tickets_xlsx, name="tickets-xlsx"),
     path("schedules/", schedules.schedule_list, name="schedules"),
     path("schedules/new/", schedules.schedule_edit, name="schedule-new"),
     path("schedules/<int:pk>/", schedules.schedule_edit, name="schedule"),
