@@ -7,4 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from . import mail  # noqa: F401  (registers the report mail with the outbox)
+        # Register the report mail and the closing mail's service report with the outbox.
+        from tickets.panels import ticket_panel_add
+
+        from . import mail, service_report  # noqa: F401
+
+        ticket_panel_add("reports/_ticket_service_report.html")

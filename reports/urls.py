@@ -12,6 +12,7 @@ urlpatterns = [
     path("runs/<int:pk>/cancel/", runs.run_cancel, name="run-cancel"),
     path("runs/<int:pk>/report.xlsx", runs.run_xlsx, name="run-xlsx"),
     path("runs/<int:pk>/print/", runs.run_print, name="run-print"),
+    path("tickets/<int:pk>/service-report/", exports.service_report_page, name="service-report"),
     path("tickets.csv", exports.tickets_csv, name="tickets-csv"),
     path("tickets.xlsx", exports.tickets_xlsx, name="tickets-xlsx"),
     path("schedules/", schedules.schedule_list, name="schedules"),

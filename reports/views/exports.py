@@ -8,6 +8,7 @@ import datetime as dt
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from servicedesk.exports import export_response
+from servicedesk.pages import found_or_404
 
 from .. import selectors
 from .runs import reports_user
@@ -64,3 +66,13 @@ def tickets_csv(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def tickets_xlsx(request: HttpRequest) -> HttpResponse:
     return ticket_export(request, "xlsx")
+
+
+@reports_user
+@require_http_methods(["GET", "HEAD"])
+def service_report_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """客户服务报告单 of a closed ticket, print-ready (staff; customers their own)."""
+    from ..service_report import service_report_get
+
+    report = found_or_404(service_report_get, request.user, pk)
+    return render(request, "reports/service_report.html", report)
