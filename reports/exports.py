@@ -124,8 +124,8 @@ def run_tables(run: ReportRun) -> list[Table]:
             headers=[
                 _("Characteristic"),
                 _("Indicator"),
-                _("Value (%)"),
-                _("Target (%)"),
+                _("Value in percent"),
+                _("Target in percent"),
                 _("Target met"),
                 _("Definition"),
             ],  # fmt: skip
