@@ -63,6 +63,9 @@ FILTERS = [
 ]
 
 
+BENCH_VIEWS = ("mine", "team", "unassigned", "breaching", "breached", "waiting")
+
+
 @dataclass
 class Scenario:
     key: str
@@ -127,7 +130,36 @@ def prepare_credentials() -> dict[str, Any]:
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     # POSTs go to the biggest customers (where the contention would be in real life)
     organizations = list(Organization.objects.order_by("id").values_list("id", flat=True)[:5])
+    # The views are measured as the engineer with the most open tickets (the busiest "mine").
+    from django.db.models import Count, Q
+
+    from tickets.choices import OPEN_STATUSES
+    from tickets.models import Ticket
+
+    engineer = (
+        User.objects.filter(role="engineer", is_active=True)
+        .annotate(n=Count("assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)))
+        .order_by("-n", "id")
+        .first()
+    )
+    ApiToken.objects.filter(user=engineer, name="bench-load").delete()
+    _token, engineer_key = api_token_create(
+        name="bench-load", user=engineer, scope="read", created_by=user
+    )
+    engineer_client = Client()
+    engineer_client.force_login(engineer)
+    open_tickets = list(
+        Ticket.objects.filter(status__in=sorted(OPEN_STATUSES))
+        .order_by("-created_at")
+        .values_list("id", flat=True)[:20]
+    )
     return {
+        "engineer_token": engineer_key,
+        "engineer_cookie": (
+            f"{settings.SESSION_COOKIE_NAME}="
+            f"{engineer_client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        ),
+        "open_tickets": open_tickets,
         "user_id": user.pk,
         "token": key,
         "session_cookie": f"{settings.SESSION_COOKIE_NAME}={session}",
@@ -168,6 +200,39 @@ def scenarios(creds: dict[str, Any]) -> list[Scenario]:
             "GET",
             queue_paths,
             {"Cookie": creds["session_cookie"], "Accept": "text/html"},
+            target_p99_ms=100,
+        ),
+        Scenario(
+            "ticket",
+            "(d) staff ticket page `GET /staff/tickets/<id>/` (20 open tickets, as a manager)",
+            "GET",
+            [f"/staff/tickets/{pk}/" for pk in creds["open_tickets"]],
+            {"Cookie": creds["session_cookie"], "Accept": "text/html"},
+            target_rps=100,
+            target_p99_ms=100,
+        ),
+        Scenario(
+            "views",
+            "(e) queue views `GET /staff/?view=<mine, team, unassigned, breaching, breached, "
+            "waiting>` (as the busiest engineer)",
+            "GET",
+            [f"/staff/?view={view}" for view in BENCH_VIEWS],
+            {"Cookie": creds["engineer_cookie"], "Accept": "text/html"},
+            target_p99_ms=100,
+        ),
+        Scenario(
+            "views-api",
+            "(f) the same views through the API `GET /api/v1/tickets/?view=<...>`",
+            "GET",
+            [f"/api/v1/tickets/?view={view}" for view in BENCH_VIEWS],
+            {"Authorization": f"Bearer {creds['engineer_token']}", "Accept": "application/json"},
+        ),
+        Scenario(
+            "counts",
+            "(g) the views' counts `GET /staff/views/counts` (as the busiest engineer)",
+            "GET",
+            ["/staff/views/counts"],
+            {"Cookie": creds["engineer_cookie"], "Accept": "text/html"},
             target_p99_ms=100,
         ),
         Scenario(
@@ -640,7 +705,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="threads per gunicorn worker (gthread, as docker-compose.yml runs it); 1: sync",
     )
     parser.add_argument(
-        "--only", action="append", choices=["list", "queue", "create"], help="repeatable"
+        "--only",
+        action="append",
+        choices=["list", "queue", "ticket", "views", "views-api", "counts", "create"],
+        help="repeatable",
     )
     parser.add_argument("--profile", type=int, default=0, help="cProfile N in-process requests")
     parser.add_argument("--profile-top", type=int, default=30)

@@ -153,9 +153,23 @@ def main() -> None:
         OutboxMessage.objects.bulk_create(
             (
                 OutboxMessage(
-                    topic="ticket.created",
+                    topic="ticket.replied",
                     recipient=f"user{i}@example.com",
-                    payload={"ticket": f"T-{i:06d}", "title": "Billing run stops"},
+                    # what comment_add writes: a full mail (text + sanitized HTML, thread
+                    # headers), half in Chinese
+                    payload={
+                        "ticket": f"SD-2026-{i:06d}",
+                        "ticket_id": i + 1,
+                        "title": "Billing run stops",
+                        "path": f"/portal/tickets/SD-2026-{i:06d}/",
+                        "author": "Wang Fang",
+                        "body": "Please restart the billing service.\nThen run it again.",
+                        "attachments": [],
+                        "created_at": "2026-12-03T06:05:00+00:00",
+                        "language": ("en", "zh-hans")[i % 2],
+                        "time_zone": "Asia/Shanghai",
+                        "audience": "customer",
+                    },
                 )
                 for i in range(args.messages)
             ),

@@ -9,6 +9,8 @@ class MaintenanceConfig(AppConfig):
     def ready(self) -> None:
         from tickets.panels import ticket_panel_add
 
+        from . import emails  # noqa: F401  (registers the sign-off topics and renderers)
+
         # the staff ticket page shows the ticket's work orders and service hours
         ticket_panel_add("maintenance/_ticket_work_orders.html")
         ticket_panel_add("maintenance/_ticket_service_hours.html")

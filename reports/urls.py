@@ -1,10 +1,11 @@
-"""Report pages: /reports/runs/ (runs and their documents), /reports/schedules/ (managers)."""
-
 from django.urls import path
 
+from . import views
 from .views import exports, runs, schedules
 
 urlpatterns = [
+    path("", views.index, name="index"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("runs/", runs.run_list, name="runs"),
     path("runs/new/", runs.run_new, name="run-new"),
     path("runs/<int:pk>/", runs.run_detail, name="run"),

@@ -6,8 +6,13 @@ once, in a message after saving, and never again (only its hash is stored).
 
 from __future__ import annotations
 
+import secrets
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -24,8 +29,12 @@ from .models import (
     Skill,
     Team,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from .services import api_token_create, api_token_revoke, outbox_retry
+from .webhooks import endpoint_enable as webhook_endpoint_enable
+from .webhooks import url_errors as webhook_url_errors
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -258,3 +267,75 @@ class HeartbeatAdmin(ReadOnlyAdmin):
     """When each periodic job last completed, with its figures (/readyz reads the same)."""
 
     list_display = ["name", "at", "data"]
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    """The target is checked (http(s), no private network unless allowed); the events are
+    chosen from the declared topics; the secret is generated, never typed."""
+
+    topics = forms.MultipleChoiceField(
+        label=_("events"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "url", "topics", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .notifications import TOPICS
+
+        self.fields["topics"].choices = [(t.code, f"{t.label} ({t.code})") for t in TOPICS.values()]
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        problems = webhook_url_errors(url)
+        if problems:
+            raise forms.ValidationError(problems)
+        return url
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Admins register endpoints per event type; the delivery log is WebhookDelivery."""
+
+    form = WebhookEndpointForm
+    list_display = ["name", "url", "is_active", "failures", "disabled_at", "deliveries_link"]
+    list_filter = ["is_active"]
+    readonly_fields = ["secret", "failures", "disabled_at", "created_at"]
+    actions = ["enable"]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.secret:
+            obj.secret = secrets.token_urlsafe(32)
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("delivery log"))
+    def deliveries_link(self, obj: WebhookEndpoint) -> str:
+        url = reverse("admin:servicedesk_webhookdelivery_changelist")
+        return format_html('<a href="{}?endpoint__id__exact={}">{}</a>', url, obj.pk, _("log"))
+
+    @admin.action(description=_("Enable the selected endpoints again"))
+    def enable(self, request, queryset):
+        for endpoint in queryset:
+            webhook_endpoint_enable(endpoint)
+            self.log_change(request, endpoint, _("Enabled again"))
+        self.message_user(request, _("%(count)d endpoint(s) enabled.") % {"count": len(queryset)})
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """Every attempt: status code, latency, attempt number, error."""
+
+    list_display = [
+        "created_at",
+        "endpoint",
+        "topic",
+        "attempt",
+        "status_code",
+        "latency_ms",
+        "error",
+    ]
+    list_filter = ["endpoint", "topic", "status_code"]
+    list_select_related = ["endpoint"]
+    date_hierarchy = "created_at"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,8 @@ class ServicedeskConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .models import WebhookEndpoint
+        from .webhooks import endpoints_cache_clear
+
+        for signal in (post_save, post_delete):
+            signal.connect(endpoints_cache_clear, sender=WebhookEndpoint, dispatch_uid="webhooks")

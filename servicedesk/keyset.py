@@ -107,7 +107,9 @@ def keyset_page(
         has_previous, has_next = start is not None, len(rows) > size
         rows = rows[:size]
 
-    def cursor(row: Any) -> str:
+    def cursor(row: Any) -> str:  # a model instance, or a dict from ``values()``
+        if isinstance(row, dict):
+            return encode(tag, [row[k.name] for k in keys])
         return encode(tag, [getattr(row, k.name) for k in keys])
 
     return {

@@ -27,6 +27,11 @@ class Organization(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # What its contacts' mails default to when a contact chose nothing (empty: the site's).
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=60, blank=True, help_text=_("Empty: the site's time zone.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -409,3 +414,111 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """One entry of a user's in-app notification list, written in the transaction of the
+    change it tells about (``servicedesk.notifications.notify``)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    topic = models.CharField(_("event"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=300)
+    text = models.TextField(_("text"), blank=True)
+    # A path on this site (the ticket in the portal or the staff console), or "".
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone_now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            # the list, newest first, and the header's unread count (one index range each)
+            models.Index(fields=["user", "-id"], name="notification_user"),
+            models.Index(fields=["user"], name="notification_unread", condition=Q(read_at=None)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.subject}"
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Email and in-app")
+    IN_APP = "in_app", _("In-app only")
+    OFF = "off", _("Off")
+
+
+class NotificationPreference(models.Model):
+    """How a user wants to hear about one kind of event; no row means email."""
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    topic = models.CharField(_("event"), max_length=60)
+    channel = models.CharField(_("channel"), max_length=10, choices=NotificationChannel.choices)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="uniq_notification_preference")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.topic}: {self.channel}"
+
+
+class WebhookEndpoint(models.Model):
+    """An integration's HTTP endpoint that receives chosen events, signed (HMAC-SHA256).
+
+    The secret is kept as it is (signing needs it); it is shown to admins, never in the API.
+    Deliveries are outbox rows (servicedesk.webhooks); after ``WEBHOOK_MAX_FAILURES``
+    consecutive failed attempts the endpoint is disabled (``disabled_at``) until an admin
+    enables it again.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    url = models.CharField(_("URL"), max_length=500)  # checked by webhooks.url_errors
+    topics = models.JSONField(
+        _("events"), default=list, help_text=_("The event types sent to this endpoint.")
+    )
+    secret = models.CharField(_("signing secret"), max_length=80)
+    is_active = models.BooleanField(_("active"), default=True)
+    failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One attempt to deliver an outbox row to a webhook endpoint: the delivery log."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(_("event"), max_length=60)
+    attempt = models.PositiveSmallIntegerField(_("attempt"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"))
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone_now)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [models.Index(fields=["endpoint", "-id"], name="webhook_delivery_log")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint_id} {self.topic} #{self.attempt}: {self.status_code or self.error}"

@@ -36,13 +36,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from .mail import Rendered, sanitize_html
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -53,10 +54,12 @@ SUBJECTS = {
     "ticket.status_changed": gettext_noop("%(ticket)s changed status"),
     "ticket.assigned": gettext_noop("%(ticket)s was assigned to you"),
 }
-# topic -> renderer(topic, payload) -> (subject, body). An app that writes a topic registers
-# what its messages say (``@renderer("sla.warning")``, imported from its AppConfig.ready);
-# topics without one get the generic subject and the payload as text.
-Renderer = Callable[[str, dict[str, Any]], tuple[str, str]]
+
+
+# topic -> renderer(topic, payload) -> Rendered, or (subject, body). An app that writes a
+# topic registers what its messages say (``@renderer("sla.warning")``, imported from its
+# AppConfig.ready); topics without one get the generic subject and the payload as text.
+Renderer = Callable[[str, dict[str, Any]], "Rendered | tuple[str, str]"]
 RENDERERS: dict[str, Renderer] = {}
 
 
@@ -96,12 +99,21 @@ def attachments(message: OutboxMessage) -> list[Attachment]:
         return function(payload)
 
 
-def render(message: OutboxMessage) -> tuple[str, str]:
-    """Subject and plain-text body of ``message``, in the recipient's language."""
-    payload = message.payload
-    with translation.override(payload.get("language") or settings.LANGUAGE_CODE):
-        function = RENDERERS.get(message.topic, generic_email)
-        return function(message.topic, payload)
+def render(message: OutboxMessage) -> Rendered:
+    """What ``message`` says, in the recipient's language and time zone (both in the
+    payload when it was written; the site's defaults otherwise)."""
+    return render_payload(message.topic, message.payload)
+
+
+def render_payload(topic: str, payload: dict[str, Any]) -> Rendered:
+    zone = payload.get("time_zone") or settings.TIME_ZONE
+    language = payload.get("language") or settings.LANGUAGE_CODE
+    with translation.override(language), timezone.override(zone):
+        result = RENDERERS.get(topic, generic_email)(topic, payload)
+    if isinstance(result, Rendered):
+        return result
+    subject, text = result
+    return Rendered(subject, text)
 
 
 def generic_email(topic: str, payload: dict[str, Any]) -> tuple[str, str]:
@@ -307,6 +319,29 @@ class Unreachable(Exception):
     """The mail server could not be reached or dropped the connection."""
 
 
+def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """The mail for ``message``: plain text, the sanitized HTML alternative when the topic
+    has one, the topic's attachments (``attacher``), the row's Message-ID and the thread
+    headers."""
+    rendered = render(message)
+    headers = {"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"}
+    if rendered.thread:
+        headers["In-Reply-To"] = rendered.thread
+        headers["References"] = rendered.thread
+    email = EmailMultiAlternatives(
+        " ".join(rendered.subject.split()),
+        rendered.text,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.recipient],
+        headers=headers,
+    )
+    if rendered.html:
+        email.attach_alternative(sanitize_html(rendered.html), "text/html")
+    for name, content, mimetype in attachments(message):
+        email.attach(name, content, mimetype)
+    return email
+
+
 class Sender:
     """One SMTP (or other backend) connection, opened on first use and reused for a batch."""
 
@@ -314,20 +349,18 @@ class Sender:
         self.connection: Any = None
 
     def send(self, message: OutboxMessage) -> None:
+        if message.recipient.startswith("webhook:"):
+            from .webhooks import WebhookRefused, webhook_send  # webhooks import the models
+
+            try:
+                webhook_send(message)
+            except WebhookRefused as exc:
+                raise Refused(str(exc)) from exc
+            return  # a transient failure (WebhookFailed) is retried like a 4xx from SMTP
         try:
-            subject, body = render(message)
-            files = attachments(message)
+            email = build_email(message)
         except Exception as exc:  # a template or payload that cannot render never will
             raise Refused(f"cannot render: {type(exc).__name__}: {exc}") from exc
-        email = EmailMessage(
-            subject,
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [message.recipient],
-            headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
-        )
-        for name, content, mimetype in files:
-            email.attach(name, content, mimetype)
         try:
             if self.connection is None:
                 self.connection = get_connection(fail_silently=False)

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "servicedesk.notifications.unread_notifications",
             ],
         },
     },
@@ -206,6 +207,9 @@ PATCH_MAX_BYTES = env.int("PATCH_MAX_BYTES", default=200 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_CONFIG.get("EMAIL_BACKEND") == "django.core.mail.backends.console.EmailBackend":
+    # One line per mail on the console, the full text in VAR_DIR/mail/ (servicedesk.mail_console).
+    EMAIL_BACKEND = "servicedesk.mail_console.ConsoleSummaryBackend"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="servicedesk@localhost")
 # Seconds one SMTP operation may block (connect, each command): a stalled mail server ends
 # the attempt instead of holding the worker.
@@ -214,6 +218,14 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_MESSAGE_ID_DOMAIN = env.str(
     "EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 )
+# The address people use to reach the site: links in mails (docs/NOTIFICATIONS.md).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+# Webhooks (docs/NOTIFICATIONS.md, "Webhooks"): seconds one delivery may take; consecutive
+# failed attempts after which an endpoint is disabled; whether targets on loopback or private
+# networks are allowed (refused by default: a webhook must not reach into our own network).
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+WEBHOOK_MAX_FAILURES = env.int("WEBHOOK_MAX_FAILURES", default=10)
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
 # Notification delivery (docs/NOTIFICATIONS.md): a failed attempt is retried with exponential
 # backoff (first wait OUTBOX_RETRY_BASE_SECONDS, doubling, at most OUTBOX_RETRY_MAX_SECONDS,
 # with jitter) until OUTBOX_RETRY_WINDOW_HOURS after the row was written; then it is failed.
@@ -280,7 +292,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["servicedesk.api.permissions.IsAuthenticatedWithScope"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "servicedesk.api.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PARSER_CLASSES": ["servicedesk.api.parsers.JSONParser"],
@@ -316,6 +328,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Tickets, conversation, attachments and hotline calls for integrations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "GET_LIB_DOC_EXCLUDES": "servicedesk.api.openapi.doc_excludes",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     "POSTPROCESSING_HOOKS": [
@@ -344,6 +357,7 @@ SPECTACULAR_SETTINGS = {
         "TargetUnitEnum": "sla.models.TargetUnit",
         "ClockStateEnum": "sla.models.ClockState",
         "ClockKindEnum": "sla.models.ClockKind",
+        "NotificationChannelEnum": "servicedesk.models.NotificationChannel",
         "WorkOrderKindEnum": "maintenance.choices.WorkOrderKind",
         "WorkOrderStatusEnum": "maintenance.choices.WorkOrderStatus",
         "RootCauseEnum": "maintenance.choices.RootCause",

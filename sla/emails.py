@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
+from servicedesk.mail import site_link
+from servicedesk.notifications import topic
 from servicedesk.outbox import renderer
 
 CLOCK_LABELS = {
@@ -27,6 +29,11 @@ ROLE_LABELS = {
     "manager": gettext_lazy("service-center manager"),
     "contract_owner": gettext_lazy("the contract owner"),
 }
+# Escalations reach staff as one digest per sweep, by email whatever they chose (the sweep
+# writes the rows in bulk, sla/digest.py).
+DIGEST = topic(
+    "sla.digest", gettext_lazy("SLA warnings and breaches"), audience="staff", mandatory=True
+)
 # The staff queue filters a reader follows to see every ticket of a digest.
 WARNING_HOURS = 4
 
@@ -94,8 +101,8 @@ def _local(value: str | None) -> str:
 
 
 def _queue_url(query: str) -> str:
-    """The staff queue with one filter (a path: the site's address is not a setting)."""
+    """The staff queue with one filter, as an absolute link (``SITE_URL``)."""
     try:
-        return f"{reverse('staff:queue')}?{query}"
+        return site_link(f"{reverse('staff:queue')}?{query}")
     except NoReverseMatch:
-        return f"/staff/?{query}"
+        return site_link(f"/staff/?{query}")

@@ -46,6 +46,9 @@ OPEN_STATUSES = frozenset(
     }
 )
 
+# Nothing more happens to these but a reopening (the ticket page hides the other forms).
+FINAL_STATUSES = frozenset({TicketStatus.CLOSED, TicketStatus.CANCELLED})
+
 
 class TriageDecision(models.TextChoices):
     CONSULTATION_ANSWERED = "consultation_answered", _("Consultation answered")

@@ -20,6 +20,7 @@ from sla.models import SlaClock
 
 from .choices import Channel, Severity, TicketKind, TicketStatus
 from .models import Ticket
+from .queue_views import DEFAULT_VIEWS, VIEWS_BY_KEY
 
 ORDERING_FIELDS = ("created_at", "updated_at", "severity", "status", "number", "sla_due_at")
 # Sorting by the next deadline lists the tickets that have one (a running SLA clock).
@@ -80,7 +81,22 @@ class TicketFilter(django_filters.FilterSet):
     created_before = django_filters.IsoDateTimeFilter(
         field_name="created_at", lookup_expr="lt", label=_("Created before")
     )
+    resolved_after = django_filters.IsoDateTimeFilter(
+        field_name="resolved_at", lookup_expr="gte", label=_("Resolved from")
+    )
+    resolved_before = django_filters.IsoDateTimeFilter(
+        field_name="resolved_at", lookup_expr="lt", label=_("Resolved before")
+    )
+    contract = django_filters.NumberFilter(
+        field_name="contract_id", label=_("Contract"), min_value=1, max_value=2**31 - 1
+    )
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    view = django_filters.ChoiceFilter(
+        method="in_view",
+        label=_("View"),
+        choices=[(view.key, view.label) for view in DEFAULT_VIEWS],
+        widget=FastSelect,
+    )
     sla_breached = django_filters.ChoiceFilter(
         method="breached",
         label=_("SLA breached"),
@@ -119,6 +135,13 @@ class TicketFilter(django_filters.FilterSet):
         return queryset.filter(
             sla_due_at__gt=now, sla_due_at__lte=now + timedelta(hours=float(value))
         )
+
+    def in_view(self, queryset, name, value):
+        """One of the queue's default views (tickets.queue_views), for the requesting user."""
+        user = getattr(self.request, "user", None)
+        if not value or user is None:
+            return queryset
+        return queryset.filter(VIEWS_BY_KEY[value].condition(user, timezone.now()))
 
     def search(self, queryset, name, value):
         value = value.strip()

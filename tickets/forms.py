@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from servicedesk.choices import STAFF_ROLES
 from servicedesk.errors import ValidationFailed
 from servicedesk.models import Contact, Organization, Product, Team, User
+from servicedesk.permissions import is_manager
 from servicedesk.widgets import FastSelect
 
 from .choices import Severity, TicketKind, TriageDecision
@@ -264,3 +265,24 @@ class HotlineForm(forms.Form):
         if contact is not None and data.get("organization") is None:
             data["organization"] = contact.organization
         return data
+
+
+class SavedViewForm(forms.Form):
+    """Save the queue's filter (``query``, the page's query string) as a named view."""
+
+    name = forms.CharField(label=_("View name"), max_length=80)
+    team = forms.ModelChoiceField(
+        widget=FastSelect,
+        label=_("Share with"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("Only me"),
+    )
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.order_by("name")
+        if not is_manager(user):
+            teams = teams.filter(members=user)
+        self.fields["team"].queryset = teams

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.choices import Role
@@ -24,7 +27,7 @@ from servicedesk.models import (
 )
 
 from .choices import OPEN_STATUSES
-from .models import Attachment, Comment, Ticket, TicketEvent
+from .models import Attachment, Comment, SavedView, Ticket, TicketEvent
 from .permissions import can_see_internal
 
 LIST_RELATED = ("organization", "product", "product_version", "team", "assignee")
@@ -200,21 +203,36 @@ class Suggestion:
     reasons: list[str]
 
 
+def open_load_by_assignee(user_ids: list[int]) -> dict[int, int]:
+    """Open tickets per assignee, for ``user_ids`` only.
+
+    A ``GROUP BY`` over the partial index of open tickets (``ticket_open_assignee``): it reads
+    nothing of the closed tickets, which are most of the table. The filtered ``Count`` it
+    replaces was planned as a scan of every ticket (docs/PERFORMANCE.md, "Ticket page").
+    """
+    if not user_ids:
+        return {}
+    rows = (
+        Ticket.objects.filter(assignee_id__in=user_ids, status__in=sorted(OPEN_STATUSES))
+        .order_by()
+        .values_list("assignee_id")
+        .annotate(n=Count("*"))
+    )
+    return dict(rows)
+
+
 def assignee_suggestions(ticket: Ticket, *, limit: int = 10) -> list[Suggestion]:
     """Engineers ranked by skill match (product, area), then by open load; away ones skipped."""
-    engineers = (
+    engineers = list(
         User.objects.filter(role=Role.ENGINEER, is_active=True, is_away=False)
-        .annotate(
-            open_load=Count(
-                "assigned_tickets", filter=Q(assigned_tickets__status__in=OPEN_STATUSES)
-            )
-        )
+        .only("id", "username", "first_name", "last_name", "role")
         .prefetch_related(Prefetch("skills", queryset=Skill.objects.select_related("product")))
     )
+    load = open_load_by_assignee([engineer.pk for engineer in engineers])
     ranked = []
     for engineer in engineers:
         score, reasons = _skill_score(engineer, ticket)
-        ranked.append(Suggestion(engineer, score, engineer.open_load, reasons))
+        ranked.append(Suggestion(engineer, score, load.get(engineer.pk, 0), reasons))
     ranked.sort(key=lambda s: (-s.score, s.open_load, s.user.username))
     return ranked[:limit]
 
@@ -232,3 +250,59 @@ def _skill_score(engineer: User, ticket: Ticket) -> tuple[int, list[str]]:
             product_name = skill.product.name if skill.product else _("any product")
             best, reasons = score, [f"{product_name} / {skill.get_area_display()}"]
     return best, reasons
+
+
+# --------------------------------------------------------------------------- queue views
+
+SAVED_VIEW_COUNT_CAP = 1000
+
+
+def view_counts(user: Any, saved: list[Any] | None = None) -> dict[str, int]:
+    """Ticket counts of ``user``'s default views (by key) and ``saved`` views (``saved-<id>``),
+    in one round trip: one scalar ``count(*)`` subquery per view.
+
+    The default views read open tickets only (index-only counts, tickets.queue_views); a saved
+    view may filter on anything, so its count stops at ``SAVED_VIEW_COUNT_CAP`` (shown as
+    "1000+"): never a count over the whole table per request (DESIGN.md section 6).
+    """
+    from .filters import TicketFilter
+    from .queue_views import views_for
+
+    now = timezone.now()
+    base = Ticket.objects.visible_to(user).order_by()
+    parts: list[tuple[str, QuerySet[Any]]] = [
+        (view.key, base.filter(view.condition(user, now)).values("pk"))
+        for view in views_for(user)
+        if view.counted
+    ]
+    for item in saved or []:
+        # The filter reads the user from a request (the "view" and organization filters).
+        filterset = TicketFilter(item.params(), queryset=base, request=SimpleNamespace(user=user))
+        qs = filterset.qs if filterset.is_valid() else base.none()
+        parts.append((f"saved-{item.pk}", qs.order_by().values("pk")[:SAVED_VIEW_COUNT_CAP]))
+    if not parts:
+        return {}
+    selects, params = [], []
+    for index, (_key, qs) in enumerate(parts):
+        try:
+            sql, part_params = qs.query.sql_with_params()
+        except EmptyResultSet:
+            selects.append("0")
+            continue
+        selects.append(f"(SELECT count(*) FROM ({sql}) AS v{index})")  # noqa: S608 (compiled by the ORM)
+        params += list(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(selects)}", params)  # noqa: S608
+        row = cursor.fetchone()
+    return {key: int(value) for (key, _qs), value in zip(parts, row, strict=True)}
+
+
+def saved_views_for(user: Any) -> QuerySet[SavedView]:
+    """``user``'s own views and those shared with a service group ``user`` belongs to."""
+    return (
+        SavedView.objects.filter(
+            Q(owner_id=user.pk) | Q(team__in=Team.objects.filter(members=user).values("pk"))
+        )
+        .select_related("owner", "team")
+        .order_by("name", "id")
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -19,6 +18,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servicedesk.api.filters import FilterBackend
 from servicedesk.api.openapi import ErrorSerializer
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
@@ -47,7 +47,7 @@ class FaultLogView(generics.GenericAPIView):
     serializer_class = FaultLogEntrySerializer
     permission_classes = [IsAuthenticatedWithScope, IsStaffElse404]
     pagination_class = NewestFirstPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = FaultLogFilter
 
     def get_queryset(self):

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework.filters import OrderingFilter
 
-from servicedesk.api.filters import StrictBooleanFilter
+from servicedesk.api.filters import DateFilter, IdFilter, StrictBooleanFilter, TextFilter
 from servicedesk.choices import STAFF_ROLES
 from servicedesk.models import Product, ProductVersion, Team, User
 from tickets.models import Ticket
@@ -68,22 +68,14 @@ class WorkOrderFilter(_Delegating):
     kind = django_filters.MultipleChoiceFilter(
         choices=WorkOrderKind.choices, label=_("Kind"), method=_noop
     )
-    product = django_filters.ModelChoiceFilter(
-        queryset=Product.objects.all(), label=_("Product"), method=_noop
-    )
-    team = django_filters.ModelChoiceFilter(
-        queryset=Team.objects.all(), label=_("Service group"), method=_noop
-    )
-    assignee = django_filters.ModelChoiceFilter(
-        queryset=_staff(), label=_("Assignee"), method=_noop
-    )
-    ticket = django_filters.ModelChoiceFilter(
-        queryset=Ticket.objects.all(), label=_("Linked ticket"), method=_noop
-    )
+    product = IdFilter(queryset=Product.objects.all(), label=_("Product"), method=_noop)
+    team = IdFilter(queryset=Team.objects.all(), label=_("Service group"), method=_noop)
+    assignee = IdFilter(queryset=_staff(), label=_("Assignee"), method=_noop)
+    ticket = IdFilter(queryset=Ticket.objects.all(), label=_("Linked ticket"), method=_noop)
     awaiting_my_approval = StrictBooleanFilter(
         label=_("Awaiting my sign-off (oldest first)"), method=_noop
     )
-    q = django_filters.CharFilter(label=_("Number, or text in the title"), method=_noop)
+    q = TextFilter(label=_("Number, or text in the title"), method=_noop)
 
     class Meta:
         model = WorkOrder
@@ -108,18 +100,16 @@ class WorkOrderOrdering(OrderingFilter):
 
 
 class FaultLogFilter(_Delegating):
-    product = django_filters.ModelChoiceFilter(
-        queryset=Product.objects.all(), label=_("Product"), method=_noop
-    )
+    product = IdFilter(queryset=Product.objects.all(), label=_("Product"), method=_noop)
     severity = django_filters.MultipleChoiceFilter(
         choices=SEVERITIES, label=_("Severity"), method=_noop
     )
     cause = django_filters.MultipleChoiceFilter(
         choices=RootCause.choices, label=_("Cause category"), method=_noop
     )
-    date_from = django_filters.DateFilter(label=_("From (inclusive)"), method=_noop)
-    date_to = django_filters.DateFilter(label=_("Until (inclusive)"), method=_noop)
-    version = django_filters.ModelChoiceFilter(
+    date_from = DateFilter(label=_("From (inclusive)"), method=_noop)
+    date_to = DateFilter(label=_("Until (inclusive)"), method=_noop)
+    version = IdFilter(
         queryset=ProductVersion.objects.all(),
         label=_("Version affected or fixed in"),
         method=_noop,
@@ -134,16 +124,12 @@ class FaultLogFilter(_Delegating):
 
 
 class TimeEntryFilter(_Delegating):
-    user = django_filters.ModelChoiceFilter(queryset=_staff(), label=_("Engineer"), method=_noop)
-    ticket = django_filters.ModelChoiceFilter(
-        queryset=Ticket.objects.all(), label=_("Ticket"), method=_noop
-    )
-    work_order = django_filters.ModelChoiceFilter(
-        queryset=WorkOrder.objects.all(), label=_("Work order"), method=_noop
-    )
+    user = IdFilter(queryset=_staff(), label=_("Engineer"), method=_noop)
+    ticket = IdFilter(queryset=Ticket.objects.all(), label=_("Ticket"), method=_noop)
+    work_order = IdFilter(queryset=WorkOrder.objects.all(), label=_("Work order"), method=_noop)
     mode = django_filters.ChoiceFilter(choices=WorkMode.choices, label=_("Mode"), method=_noop)
-    date_from = django_filters.DateFilter(label=_("From (inclusive)"), method=_noop)
-    date_to = django_filters.DateFilter(label=_("Until (inclusive)"), method=_noop)
+    date_from = DateFilter(label=_("From (inclusive)"), method=_noop)
+    date_to = DateFilter(label=_("Until (inclusive)"), method=_noop)
 
     class Meta:
         model = TimeEntry

@@ -15,7 +15,6 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status, viewsets
@@ -23,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api import versions
+from servicedesk.api.filters import FilterBackend
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY, if_match, write_errors
 from servicedesk.api.pagination import CursorPagination
@@ -203,7 +203,7 @@ class MaintenancePlanViewSet(IdempotentMixin, viewsets.GenericViewSet):
     serializer_class = PlanSerializer
     permission_classes = [IsAuthenticatedWithScope, IsStaffElse404]
     pagination_class = NewestFirstPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = PlanFilter
     parser_classes = [JSONParser]
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -13,11 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servicedesk.api.filters import FilterBackend, query_error
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
-from servicedesk.errors import ValidationFailed
 
 from .. import selectors
 from ..selectors.service_hours import TOTAL_GROUPS
@@ -43,7 +41,7 @@ class TimeEntryViewSet(IdempotentMixin, viewsets.GenericViewSet):
     serializer_class = TimeEntrySerializer
     permission_classes = [IsAuthenticatedWithScope, IsStaffElse404]
     pagination_class = ByDayPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = TimeEntryFilter
 
     def get_queryset(self):
@@ -90,10 +88,7 @@ class TimeEntryViewSet(IdempotentMixin, viewsets.GenericViewSet):
     def totals(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = TimeTotalsQuerySerializer(data=request.query_params)
         if not query.is_valid():
-            raise ValidationFailed(
-                _("The request has errors."),
-                fields={k: [str(m) for m in v] for k, v in query.errors.items()},
-            )
+            raise query_error(query.errors)
         group_by = query.validated_data["group_by"]
         start, end = query.validated_data.get("from"), query.validated_data.get("to")
         rows = selectors.time_entry_totals(request.user, group_by, start, end, limit=TOTALS_LIMIT)

@@ -13,17 +13,24 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from servicedesk.api import versions
+from servicedesk.api.filters import FilterBackend
 from servicedesk.api.idempotency import IdempotentMixin
-from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY, if_match, write_errors
+from servicedesk.api.openapi import (
+    ERRORS,
+    IDEMPOTENCY_KEY,
+    error_example,
+    if_match,
+    ordering_parameter,
+    write_errors,
+)
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaffElse404
 
@@ -79,7 +86,7 @@ class WorkOrderViewSet(IdempotentMixin, viewsets.GenericViewSet):
 
     serializer_class = WorkOrderSerializer
     pagination_class = CursorPagination
-    filter_backends = [DjangoFilterBackend, WorkOrderOrdering]
+    filter_backends = [FilterBackend, WorkOrderOrdering]
     filterset_class = WorkOrderFilter
     ordering_fields = ORDERING_FIELDS
     ordering = "-created_at"
@@ -123,14 +130,10 @@ class WorkOrderViewSet(IdempotentMixin, viewsets.GenericViewSet):
             "with their SLA deadlines."
         ),
         parameters=[
-            OpenApiParameter(
-                "ordering",
-                OpenApiTypes.STR,
-                enum=[f"{sign}{name}" for name in ORDERING_FIELDS for sign in ("", "-")],
-                description=(
-                    "Sort order (default -created_at); submitted_at lists submitted orders "
-                    "only; other values are ignored."
-                ),
+            ordering_parameter(
+                ORDERING_FIELDS,
+                "-created_at",
+                "`submitted_at` lists submitted orders only. ",
             )
         ],
         responses={200: WorkOrderListSerializer(many=True), **ERRORS},
@@ -149,6 +152,24 @@ class WorkOrderViewSet(IdempotentMixin, viewsets.GenericViewSet):
         parameters=[IDEMPOTENCY_KEY],
         request=WorkOrderCreateSerializer,
         responses={201: WorkOrderSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "A fault work order from two tickets",
+                request_only=True,
+                value={
+                    "kind": "corrective",
+                    "title": "Invoices print with a blank second page",
+                    "tickets": [481, 486],
+                },
+            ),
+            error_example(
+                "An unknown ticket",
+                400,
+                "invalid",
+                "Unknown tickets: 999999.",
+                fields={"tickets": ["Unknown tickets: 999999."]},
+            ),
+        ],
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _valid(WorkOrderCreateSerializer, request, self)
@@ -199,6 +220,22 @@ class WorkOrderViewSet(IdempotentMixin, viewsets.GenericViewSet):
         description="Of two decisions at once exactly one wins; the other is 409.",
         request=ApproveSerializer, **STEP,
         responses={200: WorkOrderSerializer, **WRITE_ERRORS},
+        examples=[
+            OpenApiExample(
+                "Sign with a note", request_only=True,
+                value={"comment": "Approved: on-site visit on Tuesday.", "version": 3},
+            ),
+            error_example(
+                "Drafted by the caller", 403, "own_work_order",
+                "You drafted this work order: another manager must sign it.",
+            ),
+            error_example(
+                "Changed by someone else", 409, "stale_version",
+                "This work order was changed by someone else (version 4, you sent 3). "
+                "Reload it and try again.",
+                current_version=4,
+            ),
+        ],
     )  # fmt: skip
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -353,7 +390,11 @@ class WorkOrderEventsView(generics.GenericAPIView):
     pagination_class = OldestFirstPagination
     filter_backends: list[type] = []
 
-    @extend_schema(summary="Audit trail of a work order", parameters=[WORK_ORDER_ID])
+    @extend_schema(
+        summary="Audit trail of a work order",
+        parameters=[WORK_ORDER_ID],
+        responses={200: WorkOrderEventSerializer(many=True), **ERRORS},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         order = selectors.work_order_get_for(request.user, kwargs["pk"])
         page = self.paginate_queryset(selectors.work_order_events(request.user, order))

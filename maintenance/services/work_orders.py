@@ -25,6 +25,7 @@ from tickets.models import Ticket
 
 from ..choices import RootCause, TestResult, WorkOrderKind
 from ..choices import WorkOrderStatus as S
+from ..emails import notify_approval_needed, notify_decided
 from ..models import FaultLogEntry, WorkOrder, WorkOrderTicket
 from ..workflow import WORK_ORDER_TRANSITIONS, assert_can_move, cancellable
 from . import signoff
@@ -128,6 +129,7 @@ def work_order_submit(
     order.rejection_reason = ""
     save(order, ["status", "submitted_at", "rejection_reason"])
     event(order, actor, "submitted")
+    notify_approval_needed(order, actor)
     return order
 
 
@@ -175,6 +177,7 @@ def work_order_approve(
             comment=comment.strip(),
             signed_for=signing_for.username if signing_for else None,
         )
+        notify_decided(current, actor, approved=True, text=comment.strip())
         return current
 
 
@@ -200,6 +203,7 @@ def work_order_reject(
             reason=reason,
             signed_for=signing_for.username if signing_for else None,
         )
+        notify_decided(current, actor, approved=False, text=reason)
         return current
 
 

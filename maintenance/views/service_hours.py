@@ -21,6 +21,7 @@ from servicedesk.errors import DomainError, NotFound
 from servicedesk.exports import Table, export_response
 from servicedesk.pages import apply_domain_error, staff_or_404
 from tickets import selectors as ticket_selectors
+from tickets.choices import FINAL_STATUSES
 from tickets.models import Ticket
 
 from ..forms.service_hours import GROUP_LABELS, TimeEntryForm, TotalsForm
@@ -49,6 +50,8 @@ def card_context(user: Any, subject: Ticket | WorkOrder, form: TimeEntryForm | N
     return {
         "subject": subject,
         "action": action,
+        # A closed or cancelled ticket takes no more time: its card lists, it does not log.
+        "can_log": not (isinstance(subject, Ticket) and subject.status in FINAL_STATUSES),
         "form": form or TimeEntryForm(),
         **time_entries_of(user, subject, limit=ENTRY_LIMIT),
     }

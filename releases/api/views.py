@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status, viewsets
@@ -20,6 +19,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from servicedesk.api.filters import FilterBackend
 from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY
 from servicedesk.api.pagination import CursorPagination
@@ -70,7 +70,7 @@ class ReleaseViewSet(viewsets.GenericViewSet):
 
     serializer_class = ReleaseSerializer
     pagination_class = NewestFirstPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = ReleaseFilter
 
     def get_queryset(self):
@@ -157,7 +157,7 @@ class InstallationViewSet(IdempotentMixin, viewsets.GenericViewSet):
     serializer_class = InstallationSerializer
     permission_classes = [IsAuthenticatedWithScope, IsStaff]
     pagination_class = ByIdPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = InstallationFilter
     parser_classes = [JSONParser]
 

@@ -1,15 +1,18 @@
-"""Report API routes. Collections end with a slash; actions (RPC-style POSTs) do not."""
-
 from django.urls import path
 
 from servicedesk.api import converters  # noqa: F401  (registers <id:...>)
 
-from .views import ReportRunViewSet, ReportScheduleViewSet
+from .runs import ReportRunViewSet, ReportScheduleViewSet
+from .views import MetricsView
 
 R = ReportRunViewSet
 S = ReportScheduleViewSet
 
-urlpatterns = [
+# /api/v1/reports/...
+urlpatterns = [path("metrics/", MetricsView.as_view(), name="api-reports-metrics")]
+
+# /api/v1/report-runs/ and /api/v1/report-schedules/ (collections of their own)
+run_urlpatterns = [
     path("report-runs/", R.as_view({"get": "list", "post": "create"}), name="api-report-runs"),
     path("report-runs/<id:pk>/", R.as_view({"get": "retrieve"}), name="api-report-run"),
     path("report-runs/<id:pk>/cancel", R.as_view({"post": "cancel"}), name="api-report-run-cancel"),

@@ -6,78 +6,100 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 
-from maintenance.models import TimeEntry
 from servicedesk.models import Team, User
 from sla.models import ClockKind, SlaClock
 
 from ..periods import Period
 from ..scope import Scope
 from .base import resolved, tickets
-from .sql import Percentile, Seconds, rate
+from .hours import entries
+from .sql import Seconds, rate
 
 TOP = 50
 
 
-def _rows(period: Period, scope: Scope, key: str) -> list[dict[str, Any]]:
+def _grouped(period: Period, scope: Scope) -> list[dict[str, Any]]:
+    """One ``GROUP BY (assignee, team)`` over the tickets resolved in the period; the
+    per-engineer and per-group figures are sums of these cells (medians are not, so they
+    are left out: the mean and the SLA, rating and reopen shares add up)."""
     seconds = Seconds(F("resolved_at"), F("created_at"))
     breached = Exists(
         SlaClock.objects.filter(
             ticket=OuterRef("pk"), kind=ClockKind.RESOLUTION, breached_at__isnull=False
         )
     )
-    rows = (
-        tickets(scope)
-        .filter(resolved(period), **{f"{key}__isnull": False})
-        .values(key)
+    return [
+        dict(cell)
+        for cell in tickets(scope)
+        .filter(resolved(period))
+        .values("assignee_id", "team_id")
         .annotate(
             handled=Count("pk"),
-            mean=Avg(seconds),
-            median=Percentile(seconds, 0.5),
+            seconds=Sum(seconds),
             breached=Count("pk", filter=Q(breached)),
             rated=Count("rating"),
-            rating=Avg("rating"),
+            rating_sum=Sum("rating"),
             reopened=Count("pk", filter=Q(reopen_count__gt=0)),
         )
-        .order_by("-handled", key)[:TOP]
-    )
+        .order_by()
+    ]
+
+
+def _rollup(cells: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    totals: dict[int, dict[str, Any]] = {}
+    for cell in cells:
+        if cell[key] is None:
+            continue
+        row = totals.setdefault(
+            cell[key],
+            {
+                "handled": 0,
+                "seconds": 0.0,
+                "breached": 0,
+                "rated": 0,
+                "rating_sum": 0,
+                "reopened": 0,
+            },
+        )
+        for name in row:
+            row[name] += cell[name] or 0
+    ordered = sorted(totals.items(), key=lambda item: (-item[1]["handled"], item[0]))[:TOP]
     return [
         {
-            "id": r[key],
+            "id": pk,
             "handled": r["handled"],
-            "resolution_hours_mean": None if r["mean"] is None else round(r["mean"] / 3600, 2),
-            "resolution_hours_median": (
-                None if r["median"] is None else round(r["median"] / 3600, 2)
-            ),
+            "resolution_hours_mean": round(r["seconds"] / r["handled"] / 3600, 2),
             "sla_kept_percent": rate(r["handled"] - r["breached"], r["handled"]),
-            "rating_average": None if r["rating"] is None else round(r["rating"], 2),
+            "rating_average": round(r["rating_sum"] / r["rated"], 2) if r["rated"] else None,
             "rated": r["rated"],
             "reopen_percent": rate(r["reopened"], r["handled"]),
         }
-        for r in rows
+        for pk, r in ordered
     ]
 
 
 def appraisal(period: Period, scope: Scope) -> dict[str, Any]:
-    """Six queries: per engineer and per group, their names, and their service hours."""
-    engineers = _rows(period, scope, "assignee_id")
-    teams = _rows(period, scope, "team_id")
+    """Five queries: the grouped tickets, the names, and the service hours."""
+    cells = _grouped(period, scope)
+    engineers = _rollup(cells, "assignee_id")
+    teams = _rollup(cells, "team_id")
     names = dict(
         User.objects.filter(pk__in=[r["id"] for r in engineers]).values_list("pk", "username")
     )
     team_names = dict(
         Team.objects.filter(pk__in=[r["id"] for r in teams]).values_list("pk", "name")
     )
-    in_days = Q(worked_on__gte=period.first_day, worked_on__lte=period.last_day)
+    scoped = entries(period, scope)
     minutes = dict(
-        TimeEntry.objects.filter(in_days, user_id__in=list(names))
+        scoped.filter(user_id__in=list(names))
         .values("user_id")
         .annotate(m=Sum("minutes"))
         .values_list("user_id", "m")
     )
     team_minutes = dict(
-        TimeEntry.objects.filter(in_days, ticket__team_id__in=list(team_names))
+        scoped.filter(ticket__team_id__in=list(team_names))
         .values("ticket__team_id")
         .annotate(m=Sum("minutes"))
         .values_list("ticket__team_id", "m")

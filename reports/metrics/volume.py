@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from tickets.choices import TicketStatus
+from tickets.models import REPORTED_TRANSITIONS
 
 from ..periods import Period
 from ..scope import Scope
@@ -41,7 +42,7 @@ def volume(period: Period, scope: Scope) -> dict[str, Any]:
     )
     moves = (
         events(scope)
-        .filter(within("created_at", period), kind="transition")
+        .filter(within("created_at", period), REPORTED_TRANSITIONS)
         .aggregate(
             reopened=Count(
                 "pk",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from maintenance.choices import CheckOutcome, WorkOrderKind, WorkOrderStatus
@@ -35,20 +35,19 @@ def orders(scope: Scope) -> QuerySet[WorkOrder]:
     if scope.teams is not None:
         qs = qs.filter(team_id__in=scope.teams)
     if any(getattr(scope, name) is not None for name in TICKET_ONLY):
-        linked = WorkOrderTicket.objects.filter(work_order=OuterRef("pk")).filter(
+        # from the tickets in scope to their orders (the scope's indexes drive it)
+        linked = WorkOrderTicket.objects.filter(
             Scope(**{n: getattr(scope, n) for n in TICKET_ONLY}).ticket_q("ticket__")
-        )
-        plan = Q()
-        if scope.organization is not None:
-            plan &= Q(plan_item__plan__contract__organization_id=scope.organization)
-        if scope.contract is not None:
-            plan &= Q(plan_item__plan__contract_id=scope.contract)
-        by_plan = (
-            Q(plan_item__isnull=False) & plan
-            if scope.channel is None and (scope.kind is None)
-            else Q(pk__in=[])
-        )
-        qs = qs.filter(Exists(linked) | by_plan)
+        ).values("work_order_id")
+        by_plan = Q(pk__in=[])
+        if scope.channel is None and scope.kind is None:
+            plans = WorkOrder.objects.filter(plan_item__isnull=False)
+            if scope.organization is not None:
+                plans = plans.filter(plan_item__plan__contract__organization_id=scope.organization)
+            if scope.contract is not None:
+                plans = plans.filter(plan_item__plan__contract_id=scope.contract)
+            by_plan = Q(pk__in=plans.values("pk"))
+        qs = qs.filter(Q(pk__in=linked) | by_plan)
     return qs
 
 

@@ -20,7 +20,7 @@ from servicedesk.pages import apply_domain_error, forbidden, found_or_404
 from servicedesk.permissions import is_customer_user, is_staff_user
 
 from .. import exports, selectors
-from ..charts import bar_chart, volume_chart
+from ..document_charts import bar_chart, volume_chart
 from ..exports import indicator_rows, metric_rows, run_file_name, scope_text, summary_rows
 from ..forms import RunRequestForm
 from ..models import ReportRun, RunState

@@ -2,10 +2,13 @@
 
 from django.urls import include, path
 
+from reports.api.urls import run_urlpatterns
+
 from . import (
     converters,  # noqa: F401  (registers <id:...> and <ref:...>)
     schema,  # noqa: F401  (registers the token scheme for OpenAPI)
 )
+from .notifications import NotificationViewSet
 from .views import OrganizationViewSet, ProductViewSet, TeamViewSet, UserViewSet
 
 
@@ -21,9 +24,35 @@ urlpatterns = [
     *_lookup(ProductViewSet, "product", "products"),
     *_lookup(TeamViewSet, "team", "teams"),
     *_lookup(UserViewSet, "user", "users"),
+    path(
+        "notifications/",
+        NotificationViewSet.as_view({"get": "list"}),
+        name="api-notification-list",
+    ),
+    path(
+        "notifications/unread-count/",
+        NotificationViewSet.as_view({"get": "unread_count"}),
+        name="api-notification-unread-count",
+    ),
+    path(
+        "notifications/read/",
+        NotificationViewSet.as_view({"post": "mark_read"}),
+        name="api-notification-read",
+    ),
+    path(
+        "notifications/preferences/",
+        NotificationViewSet.as_view({"get": "preferences", "put": "preferences"}),
+        name="api-notification-preferences",
+    ),
+    path(
+        "notifications/<id:pk>/",
+        NotificationViewSet.as_view({"get": "retrieve"}),
+        name="api-notification-detail",
+    ),
     path("sla/", include("sla.api.urls")),
+    path("reports/", include("reports.api.urls")),
     path("", include("maintenance.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("releases.api.urls")),
-    path("", include("reports.api.urls")),
+    path("", include(run_urlpatterns)),
 ]

@@ -10,7 +10,6 @@ import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
@@ -18,7 +17,7 @@ from servicedesk.choices import Role
 from servicedesk.models import Organization, Product, ProductVersion, Team, User
 
 from ..permissions import is_staff_user
-from .filters import StrictBooleanFilter
+from .filters import FilterBackend, StrictBooleanFilter
 from .pagination import CursorPagination
 from .permissions import IsAuthenticatedWithScope, IsStaff
 from .serializers import OrganizationSerializer, ProductSerializer, TeamSerializer, UserSerializer
@@ -109,6 +108,6 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = UserSerializer
     permission_classes = [IsAuthenticatedWithScope, IsStaff]
     pagination_class = ByUsernamePagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = UserFilter
     queryset = User.objects.filter(is_active=True)

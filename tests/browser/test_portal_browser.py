@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from servicedesk.choices import Role
 from tests import factories as f
@@ -109,3 +110,23 @@ def test_customer_submits_fault_then_confirms_fix(page, setup, tmp_path):
     row = page.locator("tr", has_text=ticket.number)
     assert row.locator(".badge.st-closed").inner_text() == "Closed"
     screenshot(page, "portal-list")
+
+
+def test_version_list_follows_the_chosen_product(page, setup):
+    """Only the chosen product's versions are offered; a version of another product that
+    was picked first is cleared when the product changes."""
+    hr = f.ProductFactory(name="HR suite", code="hr")
+    f.ProductVersionFactory(product=hr, version="7.1")
+    setup["customer"].organization.contracts.first().products.add(hr)
+    login(page, setup["customer"].username, f.PASSWORD)
+    page.goto(f"{page.base_url}/portal/new/")
+    versions = page.locator("select[name=product_version]")
+    page.select_option("select[name=product_version]", label="7.1")
+    page.select_option("select[name=product]", label="Billing")
+    expect(versions).to_have_value("")
+    expect(versions.locator("optgroup[label='HR suite']")).to_be_disabled()
+    expect(versions.locator("optgroup[label='Billing']")).to_be_enabled()
+    page.select_option("select[name=product]", label="HR suite")
+    expect(versions.locator("optgroup[label='Billing']")).to_be_disabled()
+    page.select_option("select[name=product_version]", label="7.1")
+    expect(versions).not_to_have_value("")

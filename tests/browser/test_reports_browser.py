@@ -1,69 +1,63 @@
-"""A report run in real headless Chromium: a manager requests a customer service report, sees
-the progress bar move as the steps complete (htmx polling), the finished document with its
-charts, and downloads the XLSX; no CSP violation on the way."""
+"""A manager opens the dashboard from the navigation, picks November 2026, reads the
+figures and charts, follows a figure to its tickets; a customer reads their own report.
+Uses the hand-computed desk of tests/reports/conftest.py."""
 
 from __future__ import annotations
 
-import io
-from datetime import timedelta
-from pathlib import Path
-
 import pytest
-from django.utils import timezone
-from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from reports.models import ReportRun
-from reports.services import report_run_advance
 from servicedesk.choices import Role
 from tests import factories as f
 from tests.browser.conftest import login, screenshot
-from tests.factories import PASSWORD
+from tests.reports.conftest import desk  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_manager_requests_a_report_watches_it_and_downloads_the_xlsx(page, monkeypatch):
-    # No worker in this test: the steps are run below, one at a time, while the page polls.
-    monkeypatch.setattr("reports.services.runs.publish_step", lambda run_id: None)
-    org = f.OrganizationFactory(name="Acme Power", code="acme")
-    team = f.TeamFactory(name="Remote support")
-    now = timezone.now()
-    for days in (1, 2, 3):
-        f.TicketFactory(organization=org, team=team, created_at=now - timedelta(days=days))
-    f.UserFactory(username="chen.manager", role=Role.MANAGER)
-    violations = []
-    page.on("console", lambda m: "Content-Security-Policy" in m.text and violations.append(m.text))
+def test_manager_reads_the_dashboard_and_follows_a_figure(page, desk):  # noqa: F811
+    manager = f.UserFactory(username="boss", role=Role.MANAGER)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, manager.username, f.PASSWORD)
+    page.locator("#nav-dashboard").click()
+    page.wait_for_load_state("networkidle")
+    form = page.locator("#report-filters")
+    form.locator("select[name=period]").select_option("month")
+    form.locator("input[name=date]").fill("2026-11")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
 
-    login(page, "chen.manager", PASSWORD)
-    page.goto(f"{page.base_url}/reports/runs/")
-    page.click("#new-run")
-    page.select_option("select[name=kind]", "service")
-    page.select_option("select[name=period]", "this_month")
-    page.select_option("select[name=language]", "en")
-    page.click("#run-form button[type=submit]")
-    page.wait_for_selector("#run-progress")
-    assert page.inner_text("#run-state") == "Queued"
-    run = ReportRun.objects.get()
+    expect(page.locator("#period-label")).to_have_text("2026-11")
+    expect(page.locator("#tile-received .tile-value")).to_have_text("5")
+    expect(page.locator("#tile-resolved .tile-value")).to_have_text("3")
+    expect(page.locator("#tile-fcr .tile-value")).to_have_text("50.0%")
+    expect(page.locator("#tile-fcr")).to_have_class("tile below-target")
+    assert page.locator("svg.chart polyline").count() >= 3
+    assert page.locator("svg.chart rect").count() >= 30
+    box = page.locator("svg.chart").first.bounding_box()
+    assert box and box["width"] > 200  # the stylesheet applied: no inline style needed
+    expect(page.locator("#percentiles")).to_contain_text("0.75")
+    screenshot(page, "reports-dashboard")
+    assert not [e for e in errors if "Content Security Policy" in e]
 
-    report_run_advance(run.pk)
-    report_run_advance(run.pk)
-    expect(page.locator("#run-percent")).to_have_text("25%")
-    assert "indicators" in page.inner_text("#run-step")
-    assert page.get_attribute("#run-progress progress", "value") == "25"
+    page.locator("#tile-resolved").click()
+    page.wait_for_load_state("networkidle")
+    assert "/staff/" in page.url
+    rows = page.locator("table.queue tbody")
+    for number in ("T1", "T2", "T4"):
+        expect(rows).to_contain_text(number)
+    expect(rows).not_to_contain_text("T3")
 
-    while report_run_advance(run.pk):
-        pass
-    page.wait_for_selector("#report-document")  # the finished run reloads the page
-    assert page.inner_text("#run-state") == "Done"
-    assert page.locator("#report-document svg").count() >= 1
-    assert "Service centre" in page.inner_text("#groups")
-    screenshot(page, "report-run")
 
-    with page.expect_download() as download:
-        page.click("#download-xlsx")
-    assert download.value.suggested_filename.endswith(".xlsx")
-    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert book.sheetnames[0] == "Summary"
-    assert "Service groups" in book.sheetnames
-    assert violations == []
+def test_customer_reads_their_organizations_indicators_in_chinese(page, desk):  # noqa: F811
+    customer = f.CustomerFactory(username="li", organization=desk.org_a)
+    login(page, customer.username, f.PASSWORD)
+    page.goto(f"{page.base_url}/reports/?period=month&date=2026-11")
+    expect(page.locator("#indicator-fcr_hotline td.num").first).to_have_text("0.0%")
+    page.locator("select[name=language]").select_option("zh-hans")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("h1")).to_contain_text("服务质量指标")
+    expect(page.locator("#indicator-fcr_hotline th")).to_have_text("首次解决率（热线）")
+    response = page.goto(f"{page.base_url}/reports/dashboard/")
+    assert response is not None and response.status == 404

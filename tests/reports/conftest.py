@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 
 from servicedesk.choices import Role
 from sla.models import ClockState, SlaClock
@@ -71,6 +72,11 @@ def _stop(ticket: Ticket, kind: str, at: datetime) -> None:
 
 @pytest.fixture
 def desk(db) -> Desk:
+    with transaction.atomic():  # the clock services lock rows (browser tests run outside one)
+        return build_desk()
+
+
+def build_desk() -> Desk:
     org_a = f.OrganizationFactory(name="East Grid", code="east")
     org_b = f.OrganizationFactory(name="North Bank", code="north")
     eng_a = f.UserFactory(username="eng_a", role=Role.ENGINEER)

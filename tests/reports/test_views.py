@@ -1,193 +1,111 @@
-"""The report pages: request, progress (htmx partial), document, cancel, XLSX, print view,
-schedules; customers only their organization's runs (404 otherwise); query counts."""
+"""/reports/ and /reports/dashboard/: who sees what, links to the tickets, bad input."""
 
 from __future__ import annotations
 
-import io
-from datetime import timedelta
-
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
-from openpyxl import load_workbook
 
-from reports.models import ReportKind, ReportRun, ReportSchedule, RunState
-from reports.services import report_run_advance, report_run_request
+from servicedesk.choices import Role
 from tests import factories as f
+from tickets.models import Ticket
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def data(org, other_org, team):
-    now = timezone.now()
-    f.TicketFactory(
-        organization=org,
-        team=team,
-        title="=HYPERLINK(evil)",
-        created_at=now - timedelta(days=3),
-        resolution_due_at=now - timedelta(days=2),
-    )
-    f.TicketFactory(organization=org, created_at=now - timedelta(days=2))
-    f.TicketFactory(organization=other_org, created_at=now - timedelta(days=1))
+NOV = "?period=month&date=2026-11"
 
 
-def make_run(user, finished=True, **changes):
-    today = timezone.localdate()
-    values = {
-        "user": user,
-        "kind": ReportKind.SERVICE,
-        "period_start": today - timedelta(days=30),
-        "period_end": today,
-    }
-    values.update(changes)
-    run = report_run_request(**values)
-    while finished and report_run_advance(run.pk):
-        pass
-    return ReportRun.objects.get(pk=run.pk)
+def _client(client, user):
+    client.force_login(user)
+    return client
 
 
-def test_a_manager_requests_a_report_from_the_form(client, manager, data):
-    client.force_login(manager)
-    assert client.get("/reports/runs/new/").status_code == 200
-    response = client.post(
-        "/reports/runs/new/", {"kind": "service", "period": "this_month", "language": "en"}
-    )
-    run = ReportRun.objects.get()
-    assert response.status_code == 302 and response.url == f"/reports/runs/{run.pk}/"
-    assert run.period_start == timezone.localdate().replace(day=1)
-    page = client.get(response.url).content.decode()
-    assert 'id="run-progress"' in page and "hx-trigger" in page
-
-
-def test_bad_form_input_is_shown_on_the_form(client, manager):
-    client.force_login(manager)
-    response = client.post(
-        "/reports/runs/new/",
-        {"kind": "service", "period": "custom", "period_start": "2026-05-01", "language": "en"},
-    )
-    assert response.status_code == 200
-    assert "Give both days of the period." in response.content.decode()
-    response = client.post(
-        "/reports/runs/new/",
-        {"kind": "service", "period": "last_month", "organization": "nope", "language": "en"},
-    )
-    assert "No customer has this code." in response.content.decode()
-    assert not ReportRun.objects.exists()
-
-
-def test_the_progress_partial_polls_while_running_and_reloads_when_done(client, manager, data):
-    client.force_login(manager)
-    run = make_run(manager, finished=False)
-    report_run_advance(run.pk)
-    partial = client.get(f"/reports/runs/{run.pk}/progress/", HTTP_HX_REQUEST="true")
-    body = partial.content.decode()
-    assert 'value="12"' in body and "12%" in body and "metrics" in body
-    assert "HX-Refresh" not in partial
-    while report_run_advance(run.pk):
-        pass
-    partial = client.get(f"/reports/runs/{run.pk}/progress/", HTTP_HX_REQUEST="true")
-    assert partial["HX-Refresh"] == "true"
-    assert "hx-trigger" not in partial.content.decode()
-
-
-def test_the_finished_document_its_xlsx_and_print_view(client, manager, data):
-    client.force_login(manager)
-    run = make_run(manager, language="en")
-    page = client.get(f"/reports/runs/{run.pk}/").content.decode()
-    for text in ("Summary", "Service quality indicators", "<svg", "Breaches", "Open risks",
-                 "Service centre", "Download XLSX"):  # fmt: skip
-        assert text in page
-    response = client.get(f"/reports/runs/{run.pk}/report.xlsx")
-    assert response["Content-Disposition"].startswith("attachment;")
-    book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames[0] == "Summary"
-    assert {"Breaches", "Open risks", "Service groups", "Volume"} <= set(book.sheetnames)
-    breaches = list(book["Breaches"].iter_rows(values_only=True))
-    assert breaches[1][1] == "'=HYPERLINK(evil)"  # a formula is quoted, never run
-    printable = client.get(f"/reports/runs/{run.pk}/print/").content.decode()
-    assert "reports.css" in printable and "print-now" in printable and "<svg" in printable
-    assert "topbar" not in printable
-
-
-def test_cancel_from_the_page(client, manager, data):
-    client.force_login(manager)
-    run = make_run(manager, finished=False)
-    response = client.post(f"/reports/runs/{run.pk}/cancel/")
-    assert response.status_code == 302
-    assert ReportRun.objects.get(pk=run.pk).state == RunState.CANCELLED
-    # An unfinished run has no XLSX or print view.
-    assert client.get(f"/reports/runs/{run.pk}/report.xlsx").status_code == 404
-
-
-def test_customers_see_their_organizations_runs_and_nothing_else(
-    client, manager, customer, org, other_org, data
-):
-    own = make_run(manager, organization=org)
-    hidden = [
-        make_run(manager, organization=other_org),
-        make_run(manager),
-        make_run(manager, organization=org, kind=ReportKind.MAINTENANCE),
-    ]
-    client.force_login(customer)
-    listing = client.get("/reports/runs/").content.decode()
-    assert f"/reports/runs/{own.pk}/" in listing
-    assert client.get(f"/reports/runs/{own.pk}/report.xlsx").status_code == 200
-    for run in hidden:
-        assert f"/reports/runs/{run.pk}/" not in listing
-        for suffix in ("", "progress/", "report.xlsx", "print/"):
-            assert client.get(f"/reports/runs/{run.pk}/{suffix}").status_code == 404
-        assert client.post(f"/reports/runs/{run.pk}/cancel/").status_code == 404
-    form = client.get("/reports/runs/new/").content.decode()
-    assert 'name="organization"' not in form and 'value="maintenance"' not in form
-    assert client.get("/reports/schedules/").status_code == 404
-
-
-def test_anonymous_is_sent_to_sign_in(client, manager):
-    run = make_run(manager, finished=False)
-    for url in ("/reports/runs/", "/reports/runs/new/", f"/reports/runs/{run.pk}/"):
+def test_anonymous_goes_to_sign_in(desk, client):
+    for url in ("/reports/", "/reports/dashboard/"):
         response = client.get(url)
-        assert response.status_code == 302 and "/accounts/login/" in response.url
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
 
 
-def test_list_and_document_query_counts_do_not_grow(client, manager, org, team, data):
-    client.force_login(manager)
-    run = make_run(manager, organization=org, team=team)
-    with CaptureQueriesContext(connection) as few:
-        client.get("/reports/runs/")
-    for _ in range(8):
-        make_run(manager, finished=False, organization=org, team=team)
-    with CaptureQueriesContext(connection) as many:
-        client.get("/reports/runs/")
-    assert len(many) == len(few) <= 6
-    with CaptureQueriesContext(connection) as document:
-        assert client.get(f"/reports/runs/{run.pk}/").status_code == 200
-    assert len(document) <= 5
+def test_manager_dashboard_shows_figures_charts_and_links(desk, client):
+    manager = f.UserFactory(role=Role.MANAGER)
+    response = _client(client, manager).get("/reports/dashboard/" + NOV)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="tile-received"' in html
+    assert '<span class="tile-value">5</span>' in html
+    assert "<svg" in html and "<polyline" in html
+    assert "created_after=2026-10-31T16%3A00%3A00%2B00%3A00" in html  # received -> queue
+    assert 'style="' not in html  # the CSP forbids inline style
 
 
-def test_a_manager_edits_schedules_in_the_pages(client, manager, agent, org):
-    client.force_login(manager)
-    response = client.post(
-        "/reports/schedules/new/",
-        {
-            "kind": "service",
-            "frequency": "month",
-            "organization": org.code,
-            "language": "zh-hans",
-            "recipients": "a@example.com, b@example.com",
-            "to_contacts": "on",
-            "is_active": "on",
-        },
-    )
-    assert response.status_code == 302
-    schedule = ReportSchedule.objects.get()
-    assert schedule.recipients == ["a@example.com", "b@example.com"] and schedule.to_contacts
-    response = client.post(
-        f"/reports/schedules/{schedule.pk}/",
-        {"kind": "maintenance", "frequency": "quarter", "language": "en", "recipients": "x"},
-    )
-    assert response.status_code == 200 and "is not an email address" in response.content.decode()
-    assert "a@example.com" in client.get("/reports/schedules/").content.decode()
-    client.force_login(agent)
-    assert client.get("/reports/schedules/").status_code == 403
+def test_dashboard_links_lead_to_the_same_tickets(desk, client):
+    manager = f.UserFactory(role=Role.MANAGER)
+    c = _client(client, manager)
+    html = c.get("/reports/dashboard/" + NOV).content.decode()
+    start = html.index('id="tile-resolved" href="') + len('id="tile-resolved" href="')
+    url = html[start : html.index('"', start)].replace("&amp;", "&")
+    queue = c.get(url).content.decode()
+    for number in ("T1", "T2", "T4"):
+        assert f">{number}<" in queue
+    assert ">T3<" not in queue
+
+
+def test_engineer_sees_their_group_and_is_refused_another(desk, client):
+    c = _client(client, desk.eng_a)
+    response = c.get("/reports/dashboard/" + NOV)
+    assert response.status_code == 200
+    assert '<span class="tile-value">2</span>' in response.content.decode()  # t1, t3
+    assert c.get(f"/reports/dashboard/{NOV}&team={desk.team_b.pk}").status_code == 403
+
+
+def test_customer_gets_404_for_the_dashboard_and_their_own_report(desk, client):
+    customer = f.CustomerFactory(organization=desk.org_a)
+    c = _client(client, customer)
+    assert c.get("/reports/dashboard/" + NOV).status_code == 404
+    response = c.get("/reports/" + NOV)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "East Grid" in html
+    assert 'id="indicator-fcr_hotline"' in html
+    assert c.get(f"/reports/{NOV}&organization={desk.org_b.pk}").status_code == 404
+    assert "staff" not in html.split('id="indicators"')[1].split("</table>")[0]
+
+
+def test_bad_period_is_a_400_with_the_message(desk, client):
+    manager = f.UserFactory(role=Role.MANAGER)
+    response = _client(client, manager).get("/reports/?period=month&date=2026-13")
+    assert response.status_code == 400
+    assert "YYYY-MM" in response.content.decode()
+
+
+def test_indicators_page_in_chinese(desk, client):
+    manager = f.UserFactory(role=Role.MANAGER)
+    c = _client(client, manager)
+    html = c.get("/reports/" + NOV, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "首次解决率（热线）" in html
+    assert "服务质量指标" in html
+
+
+def test_navigation_links_reports(desk, client):
+    manager = f.UserFactory(role=Role.MANAGER)
+    html = _client(client, manager).get("/staff/").content.decode()
+    assert 'id="nav-dashboard"' in html and 'href="/reports/"' in html
+
+
+def test_query_counts_are_constant(desk, client):
+    manager = f.UserFactory(role=Role.MANAGER)
+    c = _client(client, manager)
+    c.get("/reports/dashboard/" + NOV)
+    counts = []
+    for url in ("/reports/dashboard/" + NOV, "/reports/" + NOV):
+        with CaptureQueriesContext(connection) as before:
+            c.get(url)
+        counts.append(len(before))
+    template = Ticket.objects.get(number="T3")
+    for n in range(6):
+        template.pk, template.number = None, f"Y{n}"
+        template.assignee = f.UserFactory(role=Role.ENGINEER)
+        template.save()
+    for i, url in enumerate(("/reports/dashboard/" + NOV, "/reports/" + NOV)):
+        with CaptureQueriesContext(connection) as after:
+            c.get(url)
+        assert len(after) == counts[i]
+    assert counts[0] <= 30

@@ -81,6 +81,8 @@ def _get_urls(ticket):
         f"{LOOKUP}?phone=13800001234",
         f"{reverse('staff:organization-options')}?q=ac",
         f"{reverse('staff:staff-options')}?q=en",
+        _url(ticket, "assign-panel"),
+        reverse("staff:queue-view-counts"),
     ]
 
 
@@ -88,6 +90,7 @@ def _post_urls(ticket):
     return [
         BULK,
         HOTLINE,
+        reverse("staff:saved-view-save"),
         *(
             _url(ticket, action)
             for action in ("reply", "note", "transition", "triage", "assign", "severity")
@@ -149,8 +152,8 @@ def test_tester_sees_no_triage_or_assign_forms_and_may_not_post_them(
     page = client.get(_url(ticket)).content.decode()
     assert 'id="triage"' not in page
     assert 'id="assign"' not in page
-    assert 'id="bulk-form"' in client.get(QUEUE).content.decode()
-    assert 'name="tickets"' not in client.get(QUEUE).content.decode()
+    assert 'id="bulk-form"' not in client.get(QUEUE, {"view": "all"}).content.decode()
+    assert 'name="tickets"' not in client.get(QUEUE, {"view": "all"}).content.decode()
     response = client.post(_url(ticket, "triage"), {"decision": "fault", "version": ticket.version})
     assert response.status_code == 403
     response = client.post(
@@ -203,13 +206,15 @@ def queue_data(agent, org, other_org, product, team, engineer):
 
 
 def _numbers(response):
-    return [t.number for t in response.context["tickets"]]
+    return [t["number"] for t in response.context["tickets"]]
 
 
 def test_queue_lists_and_filters(client, agent, queue_data, org, engineer):
     a, b, c = queue_data
     _login(client, agent)
-    response = client.get(QUEUE)
+    # An agent lands on the unassigned open tickets; "all tickets" is one view away.
+    assert _numbers(client.get(QUEUE)) == [b.number, a.number]
+    response = client.get(QUEUE, {"view": "all"})
     assert response.status_code == 200
     assert _numbers(response) == [c.number, b.number, a.number]  # newest first
     page = response.content.decode()
@@ -230,7 +235,7 @@ def test_queue_lists_and_filters(client, agent, queue_data, org, engineer):
 
 def test_queue_ignores_invalid_filter_values(client, agent, queue_data):
     _login(client, agent)
-    response = client.get(QUEUE, {"status": "bogus", "organization": "abc"})
+    response = client.get(QUEUE, {"status": "bogus", "organization": "abc", "view": "bogus"})
     assert response.status_code == 200
     assert len(response.context["tickets"]) == 3
 
@@ -567,11 +572,15 @@ def test_assign_with_suggestions(client, engineer, agent, ticket, team, product)
     f.SkillFactory(user=specialist, product=product, area=SkillArea.APPLICATION)
     Ticket.objects.filter(pk=ticket.pk).update(area=SkillArea.APPLICATION)
     _login(client, agent)
-    response = client.get(_url(ticket))
+    # the ticket page links the panel, which loads when "Assignment" is opened
+    panel_url = _url(ticket, "assign-panel")
+    assert panel_url in client.get(_url(ticket)).content.decode()
+    response = client.get(panel_url, HTTP_HX_REQUEST="true")
     suggestions = response.context["suggestions"]
     assert suggestions[0].user == specialist and suggestions[0].score == 4
     page = response.content.decode()
     assert "Suggested engineers" in page and "Billing / Application" in page
+    assert 'id="assign-form"' in page and "<html" not in page
     ticket.refresh_from_db()
     response = client.post(
         _url(ticket, "assign"),

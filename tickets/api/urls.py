@@ -4,7 +4,7 @@ from django.urls import path
 
 from servicedesk.api import converters  # noqa: F401  (registers <id:...> and <ref:...>)
 
-from . import views
+from . import queue_views, views
 
 T = views.TicketViewSet
 ticket_list = T.as_view({"get": "list", "post": "create"})
@@ -57,6 +57,8 @@ urlpatterns = [
         views.PolicyReapplyView.as_view(),
         name="api-sla-policy-reapply",
     ),
+    path("views/", queue_views.QueueViewList.as_view(), name="api-queue-view-list"),
+    path("views/<id:pk>/", queue_views.SavedViewDetail.as_view(), name="api-saved-view-detail"),
     path(
         "contacts/",
         views.ContactViewSet.as_view({"get": "list"}),

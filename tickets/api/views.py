@@ -9,7 +9,6 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -26,9 +25,16 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from servicedesk.api.filters import StrictBooleanFilter
+from servicedesk.api.filters import DateTimeFilter, FilterBackend, StrictBooleanFilter
 from servicedesk.api.idempotency import IdempotentMixin
-from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY, if_match, write_errors
+from servicedesk.api.openapi import (
+    ERRORS,
+    IDEMPOTENCY_KEY,
+    error_example,
+    if_match,
+    ordering_parameter,
+    write_errors,
+)
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.parsers import JSONParser
 from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
@@ -97,6 +103,12 @@ class ApiTicketFilter(TicketFilter):
     unassigned = StrictBooleanFilter(
         field_name="assignee", lookup_expr="isnull", label=_("Unassigned")
     )
+    created_after = DateTimeFilter(
+        field_name="created_at", lookup_expr="gte", label=_("Created from")
+    )
+    created_before = DateTimeFilter(
+        field_name="created_at", lookup_expr="lt", label=_("Created before")
+    )
 
 
 class OldestFirstPagination(CursorPagination):
@@ -113,7 +125,7 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
 
     serializer_class = TicketSerializer
     pagination_class = CursorPagination
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_class = ApiTicketFilter
     ordering_fields = ORDERING_FIELDS
     ordering = "-created_at"
@@ -142,11 +154,10 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="List tickets",
         parameters=[
-            OpenApiParameter(
-                "ordering",
-                OpenApiTypes.STR,
-                enum=[f"{sign}{name}" for name in ORDERING_FIELDS for sign in ("", "-")],
-                description="Sort order (default -created_at); other values are ignored.",
+            ordering_parameter(
+                ORDERING_FIELDS,
+                "-created_at",
+                "`sla_due_at` lists only tickets with a running deadline. ",
             )
         ],
         responses={200: TicketListSerializer(many=True), **ERRORS},
@@ -184,7 +195,14 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
                     "occurred_at": "2026-03-01T09:30:00+08:00",
                     "proposed_severity": "L3",
                 },
-            )
+            ),
+            error_example(
+                "A customer may not set the organization",
+                400,
+                "invalid",
+                "Taken from your account; customers cannot set it.",
+                fields={"organization": ["Taken from your account; customers cannot set it."]},
+            ),
         ],
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -227,7 +245,22 @@ class TicketViewSet(IdempotentMixin, viewsets.GenericViewSet):
                 "Resolve with the answer",
                 request_only=True,
                 value={"status": "resolved", "comment": "Fixed by patch 3.2.1.", "version": 4},
-            )
+            ),
+            error_example(
+                "Not allowed from the current status",
+                409,
+                "invalid_transition",
+                "A ticket cannot go from “New” to “Resolved”. Allowed: Accepted, Cancelled.",
+                allowed=["accepted", "cancelled"],
+            ),
+            error_example(
+                "Changed by someone else",
+                409,
+                "stale_version",
+                "This ticket was changed by someone else (version 5, you sent 4). Reload it "
+                "and try again.",
+                current_version=5,
+            ),
         ],
         responses={200: TicketSerializer, **WRITE_ERRORS},
     )
@@ -363,7 +396,11 @@ class TicketCommentsView(_TicketChildView):
     def get_queryset(self):
         return selectors.comment_list(self.request.user, self.ticket())
 
-    @extend_schema(summary="Conversation of a ticket", parameters=[TICKET_ID])
+    @extend_schema(
+        summary="Conversation of a ticket",
+        parameters=[TICKET_ID],
+        responses={200: CommentSerializer(many=True), **ERRORS},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.paginated(self.get_queryset())
 
@@ -376,7 +413,20 @@ class TicketCommentsView(_TicketChildView):
                 request_only=True,
                 media_type="application/json",
                 value={"body": "Please send the printer driver version.", "is_internal": False},
-            )
+            ),
+            OpenApiExample(
+                "The reply",
+                response_only=True,
+                status_codes=["201"],
+                value={
+                    "id": 2203,
+                    "author": {"id": 14, "name": "Wang Fang"},
+                    "body": "Please send the printer driver version.",
+                    "is_internal": False,
+                    "created_at": "2026-03-01T10:02:11+08:00",
+                    "attachments": [],
+                },
+            ),
         ],
         request={
             "application/json": CommentCreateSerializer,
@@ -398,7 +448,11 @@ class TicketAttachmentsView(_TicketChildView):
     def get_queryset(self):
         return selectors.attachment_list(self.request.user, self.ticket())
 
-    @extend_schema(summary="Files of a ticket", parameters=[TICKET_ID])
+    @extend_schema(
+        summary="Files of a ticket",
+        parameters=[TICKET_ID],
+        responses={200: AttachmentSerializer(many=True), **ERRORS},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.paginated(self.get_queryset())
 
@@ -425,7 +479,11 @@ class TicketEventsView(_TicketChildView):
     def get_queryset(self):
         return selectors.event_list(self.request.user, self.ticket())
 
-    @extend_schema(summary="Timeline of a ticket", parameters=[TICKET_ID])
+    @extend_schema(
+        summary="Timeline of a ticket",
+        parameters=[TICKET_ID],
+        responses={200: TicketEventSerializer(many=True), **ERRORS},
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.paginated(self.get_queryset())
 
@@ -465,7 +523,7 @@ class HotlineCallViewSet(IdempotentMixin, viewsets.GenericViewSet):
     serializer_class = HotlineCallSerializer
     permission_classes = [IsAuthenticatedWithScope, IsStaff]
     pagination_class = CursorPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_fields = ["external_call_id", "caller_phone"]
     queryset = HotlineCall.objects.select_related("organization", "contact", "ticket", "agent")
 
@@ -483,6 +541,40 @@ class HotlineCallViewSet(IdempotentMixin, viewsets.GenericViewSet):
         ),
         parameters=[IDEMPOTENCY_KEY],
         request=HotlineCallCreateSerializer,
+        examples=[
+            OpenApiExample(
+                "A fault reported by phone",
+                request_only=True,
+                value={
+                    "external_call_id": "pbx-20260301-0042",
+                    "caller_phone": "+86 139 1234 5678",
+                    "caller_name": "Li Lei",
+                    "notes": "Cannot log in after the upgrade.",
+                    "kind": "fault",
+                    "severity": "L3",
+                    "resolved_on_first_contact": False,
+                },
+            ),
+            OpenApiExample(
+                "The call, with the ticket it opened",
+                response_only=True,
+                status_codes=["201", "200"],
+                value={
+                    "id": 918,
+                    "external_call_id": "pbx-20260301-0042",
+                    "caller_phone": "+86 139 1234 5678",
+                    "caller_name": "Li Lei",
+                    "organization": {"id": 3, "name": "East Grid"},
+                    "contact": {"id": 41, "name": "Li Lei"},
+                    "notes": "Cannot log in after the upgrade.",
+                    "resolved_on_first_contact": False,
+                    "ticket": {"id": 481, "number": "SD-2026-000481"},
+                    "agent": {"id": 7, "name": "Zhou Jie"},
+                    "started_at": "2026-03-01T09:12:40+08:00",
+                    "created_at": "2026-03-01T09:14:02+08:00",
+                },
+            ),
+        ],
         responses={
             201: HotlineCallSerializer,
             200: OpenApiResponse(HotlineCallSerializer, description="Already logged."),
@@ -509,7 +601,7 @@ class ContactViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ContactSerializer
     permission_classes = [IsAuthenticatedWithScope, IsStaff]
     queryset = Contact.objects.select_related("organization")
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_fields = ["organization"]
 
     class pagination_class(CursorPagination):  # noqa: N801 - DRF's attribute name

@@ -10,14 +10,18 @@ from .deadlines import policy_reapply
 from .hotline import hotline_call_log
 from .intake import CUSTOMER_EDITABLE, STAFF_EDITABLE, ticket_create, ticket_update
 from .lifecycle import ticket_confirm, ticket_transition, ticket_triage
+from .saved_views import clean_view_query, saved_view_create, saved_view_delete
 
 __all__ = [
     "CUSTOMER_EDITABLE",
     "STAFF_EDITABLE",
     "attachment_add",
+    "clean_view_query",
     "comment_add",
     "hotline_call_log",
     "policy_reapply",
+    "saved_view_create",
+    "saved_view_delete",
     "ticket_assign",
     "ticket_confirm",
     "ticket_create",

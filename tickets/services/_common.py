@@ -10,12 +10,19 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotAllowed, NotFound, StaleVersion, ValidationFailed
 from servicedesk.models import Contract, Organization, Product, User
-from servicedesk.services import outbox_enqueue
+from servicedesk.notifications import (
+    Recipient,
+    notify,
+    recipient_for_contact,
+    recipient_for_user,
+)
+from servicedesk.webhooks import webhooks_enqueue
 from sla.services import Deadlines, clocks_update
 
 from ..choices import EventKind, TicketStatus
@@ -186,15 +193,63 @@ def _short_name(name: str, limit: int = 200) -> str:
     return name[: limit - len(suffix)] + suffix
 
 
-def _notify_requester(ticket: Ticket, topic: str, **payload: Any) -> None:
-    email = ticket.requester.email if ticket.requester_id and ticket.requester else ""
-    if not email and ticket.contact_id and ticket.contact:
-        email = ticket.contact.email
-    outbox_enqueue(
-        topic=topic,
-        recipient=email,
-        payload={"ticket": ticket.number, "title": ticket.title, **payload},
+def _notify_requester(
+    ticket: Ticket, topic: str, *, actor: User | None = None, **payload: Any
+) -> None:
+    """Tell the ticket's requester (its portal user, else its contact) about an event, unless
+    they caused it themselves. The link leads to the ticket in the portal."""
+    ticket_publish(ticket, topic, payload)
+    recipient: Recipient | None = None
+    if ticket.requester_id and ticket.requester and ticket.requester.email:
+        recipient = recipient_for_user(ticket.requester)
+    elif ticket.contact_id and ticket.contact and ticket.contact.email:
+        recipient = recipient_for_contact(ticket.contact)
+    if recipient is None or (actor is not None and recipient.user == actor):
+        return
+    notify(recipient, topic, ticket_payload(ticket, recipient, **payload))
+
+
+def notify_staff(ticket: Ticket, user: User, topic: str, **payload: Any) -> None:
+    """Tell a member of staff about an event on a ticket; the link leads to the console."""
+    ticket_publish(ticket, topic, payload)
+    if not user.is_active:
+        return
+    recipient = recipient_for_user(user)
+    notify(recipient, topic, ticket_payload(ticket, recipient, **payload))
+
+
+def ticket_publish(ticket: Ticket, topic: str, payload: dict[str, Any]) -> None:
+    """Send the event to the webhook endpoints subscribed to it (one row per endpoint)."""
+    webhooks_enqueue(
+        topic,
+        {
+            "ticket": {
+                "id": ticket.pk,
+                "number": ticket.number,
+                "title": ticket.title,
+                "status": ticket.status,
+                "severity": ticket.severity,
+                "organization": ticket.organization_id,
+            },
+            **payload,
+        },
     )
+
+
+def ticket_payload(ticket: Ticket, recipient: Recipient, **payload: Any) -> dict[str, Any]:
+    """What every ticket notification carries: enough to write a mail a person can read
+    without opening the ticket (tickets/emails.py), and the link to open it."""
+    if recipient.is_customer:
+        path = reverse("portal:ticket", args=[ticket.number])
+    else:
+        path = reverse("staff:ticket", args=[ticket.pk])
+    return {
+        "ticket": ticket.number,
+        "ticket_id": ticket.pk,
+        "title": ticket.title,
+        "path": path,
+        **payload,
+    }
 
 
 def _contract_for(

@@ -11,11 +11,10 @@ from servicedesk.choices import STAFF_ROLES
 from servicedesk.errors import NotAllowed, ValidationFailed
 from servicedesk.models import Team, User
 from servicedesk.permissions import can_assign
-from servicedesk.services import outbox_enqueue
 
 from ..choices import EventKind, TicketStatus
 from ..models import Ticket, TicketEvent
-from ._common import _auto_transition, _event, _lock, _plain, _save
+from ._common import _auto_transition, _event, _lock, _plain, _save, notify_staff
 
 
 def _check_assignee(assignee: User | None) -> None:
@@ -51,11 +50,17 @@ def _assign_locked(ticket: Ticket, actor: User, team: Team | None, assignee: Use
         _auto_transition(ticket, actor, TicketStatus.ACCEPTED, "assigned", events, fields)
     _save(ticket, fields)
     TicketEvent.objects.bulk_create(events)
-    if assignee is not None and assignee.email:
-        outbox_enqueue(
-            topic="ticket.assigned",
-            recipient=assignee.email,
-            payload={"ticket": ticket.number, "title": ticket.title},
+    if assignee is not None and assignee not in (old_assignee, actor):
+        notify_staff(
+            ticket,
+            assignee,
+            "ticket.assigned",
+            organization=str(ticket.organization),
+            severity=ticket.severity,
+            actor=str(actor) if actor else "",
+            resolution_due_at=ticket.resolution_due_at.isoformat()
+            if ticket.resolution_due_at
+            else None,
         )
 
 

@@ -23,6 +23,7 @@ from ._common import (
     _save,
     _store_attachments,
     _sync_clocks,
+    notify_staff,
     validate_attachment,
 )
 
@@ -81,7 +82,26 @@ def comment_add(
     _save(ticket, fields)
     TicketEvent.objects.bulk_create(events)
     if party == "staff" and not is_internal:
-        _notify_requester(ticket, "ticket.replied", comment=comment.pk)
+        _notify_requester(
+            ticket,
+            "ticket.replied",
+            comment=comment.pk,
+            author=str(actor),
+            body=body,
+            attachments=[a.original_name for a in stored],
+            created_at=now.isoformat(),
+        )
+    elif party == "customer" and ticket.assignee_id and ticket.assignee:
+        notify_staff(
+            ticket,
+            ticket.assignee,
+            "ticket.customer_replied",
+            comment=comment.pk,
+            author=str(actor),
+            body=body,
+            attachments=[a.original_name for a in stored],
+            created_at=now.isoformat(),
+        )
     return comment
 
 

@@ -173,6 +173,9 @@ def ticket_create(
     _notify_requester(
         ticket,
         "ticket.created",
+        created_at=now.isoformat(),
+        severity=effective,
+        response_due_at=due.response_due_at.isoformat() if due.response_due_at else None,
         resolution_due_at=due.resolution_due_at.isoformat() if due.resolution_due_at else None,
     )
     return ticket

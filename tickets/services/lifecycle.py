@@ -70,7 +70,16 @@ def ticket_transition(
         created_at=now,
         data={"old": current, "new": to_status, "comment": comment_row.pk if comment_row else None},
     )
-    _notify_requester(ticket, "ticket.status_changed", old=current, new=to_status)
+    _notify_requester(
+        ticket,
+        "ticket.resolved" if to_status == TicketStatus.RESOLVED else "ticket.status_changed",
+        actor=actor,
+        old=current,
+        new=to_status,
+        body=comment or "",
+        author=str(actor),
+        created_at=now.isoformat(),
+    )
     return ticket
 
 

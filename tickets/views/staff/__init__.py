@@ -5,9 +5,18 @@ Thin pages: reads through ``tickets.selectors`` (the visibility chokepoint), wri
 """
 
 from .hotline import hotline, hotline_lookup
-from .queue import bulk_assign, organization_options, queue, staff_options
+from .queue import (
+    bulk_assign,
+    organization_options,
+    queue,
+    queue_view_counts,
+    saved_view_remove,
+    saved_view_save,
+    staff_options,
+)
 from .ticket import (
     ticket_assign,
+    ticket_assign_panel,
     ticket_detail,
     ticket_note,
     ticket_reply,
@@ -23,7 +32,11 @@ __all__ = [
     "organization_options",
     "staff_options",
     "queue",
+    "queue_view_counts",
+    "saved_view_remove",
+    "saved_view_save",
     "ticket_assign",
+    "ticket_assign_panel",
     "ticket_detail",
     "ticket_note",
     "ticket_reply",

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,19 +18,23 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from servicedesk.choices import STAFF_ROLES
-from servicedesk.errors import DomainError, NotAllowed
+from servicedesk.errors import DomainError, NotAllowed, NotFound
+from servicedesk.ids import parse_id
 from servicedesk.keyset import Key, keyset_page
 from servicedesk.models import Organization, User
 from servicedesk.pages import forbidden, query_string, staff_required
 from servicedesk.permissions import can_assign
 from tickets import selectors, services
-from tickets.choices import OPEN_STATUSES
 from tickets.filters import ORDERING_FIELDS, TicketFilter
 from tickets.forms import (
     BulkAssignForm,
+    SavedViewForm,
     clean_ordering,
     ordering_choices,
 )
+from tickets.queue_views import landing_view, views_for
+
+from .queue_rows import queue_rows_html
 
 PAGE_SIZE = 50
 DATETIME_FIELDS = frozenset({"created_at", "updated_at", "sla_due_at"})
@@ -64,23 +68,31 @@ def _sort_links(params: QueryDict, ordering: str) -> dict[str, dict[str, str]]:
     return links
 
 
+CHIP_FILTERS = ("status", "severity", "kind", "channel")
+# A request carrying any of these names is an explicit filter: no landing view is added.
+FILTER_NAMES = frozenset(TicketFilter.base_filters) | {"ordering", "after", "before"}
+
+
 def _tidy_filter_form(form: Any) -> None:
     """Friendlier widgets for the shared FilterSet's form (labels only; no new filters)."""
     fields = form.fields
-    for name in ("created_after", "created_before"):
+    for name in ("created_after", "created_before", "resolved_after", "resolved_before"):
         fields[name].widget.input_type = "datetime-local"
+    fields["contract"].widget = forms.HiddenInput()  # reached from report links
     for name in ("organization", "product", "team", "assignee"):
         fields[name].empty_label = _("All")
     # Thousands of customer organizations: no <select> of them all (rendering it cost more
     # than the whole query). A code box with suggestions instead; an ``organization`` id in
-    # the URL still filters, carried as a hidden field.
+    # the URL still filters, carried as a hidden field. Likewise the assignee: a people
+    # picker (user name or name, suggestions as one types; the engineer's name shown).
     fields["organization"].widget = forms.HiddenInput()
     fields["assignee"].widget = forms.HiddenInput()
+    fields["view"].widget = forms.HiddenInput()
     fields["assignee_username"].widget.attrs.update(
         {
             "list": "staff-options",
             "autocomplete": "off",
-            "placeholder": _("User name"),
+            "placeholder": _("Name or user name"),
             "hx-get": reverse("staff:staff-options"),
             "hx-trigger": "input changed delay:250ms, focus once",
             "hx-target": "#staff-options",
@@ -96,56 +108,171 @@ def _tidy_filter_form(form: Any) -> None:
             "hx-target": "#organization-options",
         }
     )
+    fields["q"].widget.attrs["type"] = "search"
     fields["unassigned"].widget.choices = [
         ("unknown", _("All")),
         ("true", _("Unassigned only")),
         ("false", _("Assigned only")),
     ]
-    for name in ("status", "kind", "severity", "channel"):
-        fields[name].widget.attrs["size"] = 4
+
+
+def _chips(form: Any) -> list[dict[str, Any]]:
+    """The multiple-choice filters as groups of checkboxes ("chips"): one click each."""
+    data = form.data
+    groups = []
+    for name in CHIP_FILTERS:
+        field = form.fields[name]
+        chosen = set(data.getlist(name)) if hasattr(data, "getlist") else set()
+        groups.append(
+            {
+                "name": name,
+                "label": field.label,
+                "options": [
+                    {"value": value, "label": label, "checked": value in chosen}
+                    for value, label in field.choices
+                ],
+            }
+        )
+    return groups
+
+
+def _filter_data(request: HttpRequest) -> tuple[QueryDict, Any]:
+    """The queue's filter: the request's, a saved view's (``?saved=<id>``), or, when the request
+    names no filter at all, the user's landing view (tickets.queue_views)."""
+    params = request.GET
+    saved_id = parse_id(params.get("saved"))
+    if saved_id is not None:
+        saved = selectors.saved_views_for(request.user).filter(pk=saved_id).first()
+        if saved is not None:
+            data = saved.params().copy()
+            for name in ("after", "ordering"):
+                if name in params:
+                    data[name] = params[name]
+            return data, saved
+    if FILTER_NAMES.isdisjoint(params):
+        data = params.copy()
+        data["view"] = landing_view(request.user)
+        return data, None
+    return params, None
+
+
+def _views_nav(request: HttpRequest, current: str, saved: Any) -> dict[str, Any]:
+    """The views beside the queue (links; their counts come from ``queue_view_counts``)."""
+    base = reverse("staff:queue")
+    return {
+        "views": [
+            {"key": view.key, "label": view.label, "url": f"{base}?view={view.key}"}
+            for view in views_for(request.user)
+        ],
+        "saved_views": [
+            {"key": f"saved-{item.pk}", "item": item, "url": f"{base}?saved={item.pk}"}
+            for item in selectors.saved_views_for(request.user)
+        ],
+        "current": f"saved-{saved.pk}" if saved else current,
+    }
 
 
 @staff_required
 @require_http_methods(["GET", "HEAD"])
 def queue(request: HttpRequest) -> HttpResponse:
-    """The triage queue: filters, allow-listed sort, keyset pages of 50."""
-    filterset = TicketFilter(
-        request.GET, queryset=selectors.ticket_list(request.user), request=request
-    )
-    _tidy_filter_form(filterset.form)
-    ordering = clean_ordering(request.GET.get("ordering"))
+    """The triage queue: views, filters, allow-listed sort, keyset pages of 50.
+
+    An htmx request (a filter changed, a view chosen, the periodic refresh) gets the list
+    alone; the page around it stays.
+    """
+    data, saved = _filter_data(request)
+    filterset = TicketFilter(data, queryset=selectors.ticket_rows(request.user), request=request)
+    ordering = clean_ordering(data.get("ordering"))
     page = keyset_page(
         filterset.qs,
         _order_keys(ordering),
-        after=request.GET.get("after"),
+        after=data.get("after"),
         tag=ordering,
         size=PAGE_SIZE,
     )
-    params = request.GET.copy()
+    rows = selectors.ticket_rows_named(page["rows"])
+    params = data.copy()
     params["ordering"] = ordering
-    now = timezone.now()
-    return render(
-        request,
-        "staff/queue.html",
+    params.pop("after", None)
+    can_bulk = can_assign(request.user)
+    context = {
+        "filter": filterset,
+        "ordering": ordering,
+        "tickets": rows,
+        "rows_html": queue_rows_html(rows, checkboxes=can_bulk, now=timezone.now()),
+        "next_url": query_string(params, after=page["next_cursor"]) if page["next_cursor"] else "",
+        "first_url": "" if page["is_first"] else query_string(params, after=None),
+        "sort": _sort_links(params, ordering),
+        "bulk": can_bulk,
+        "here": request.get_full_path(),
+        "refresh_url": query_string(params),
+        "current_view": data.get("view", ""),
+        "saved": saved,
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "staff/_queue_results.html", context)
+    _tidy_filter_form(filterset.form)
+    context.update(
         {
-            "filter": filterset,
-            "ordering": ordering,
             "ordering_choices": ordering_choices(),
-            "tickets": page["rows"],
-            "next_url": query_string(params, after=page["next_cursor"])
-            if page["next_cursor"]
-            else "",
-            "first_url": "" if page["is_first"] else query_string(params, after=None),
-            "sort": _sort_links(request.GET, ordering),
-            "bulk_form": BulkAssignForm() if can_assign(request.user) else None,
-            "overdue": {
-                t.pk
-                for t in page["rows"]
-                if t.status in OPEN_STATUSES and t.sla_due_at and t.sla_due_at < now
-            },
-            "here": request.get_full_path(),
-        },
+            "chips": _chips(filterset.form),
+            "bulk_form": BulkAssignForm() if can_bulk else None,
+            "save_form": SavedViewForm(user=request.user),
+            **_views_nav(request, data.get("view", ""), saved),
+        }
     )
+    return render(request, "staff/queue.html", context)
+
+
+@staff_required
+@require_GET
+def queue_view_counts(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: the views with their counts, refreshed every minute and after a change."""
+    nav = _views_nav(request, request.GET.get("current", ""), None)
+    nav["current"] = request.GET.get("current", "")
+    saved_items = [entry["item"] for entry in nav["saved_views"]]
+    counts = selectors.view_counts(request.user, saved_items)
+    cap = selectors.SAVED_VIEW_COUNT_CAP
+    for entry in nav["views"] + nav["saved_views"]:
+        count = counts.get(entry["key"])
+        entry["count"] = "" if count is None else (f"{cap}+" if count >= cap else str(count))
+    return render(request, "staff/_queue_views.html", {**nav, "with_counts": True})
+
+
+@staff_required
+@require_POST
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    """Save the queue's current filter as a named view (private or shared with a group)."""
+    form = SavedViewForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(_safe_next(request, reverse("staff:queue")))
+    filter_params = QueryDict(form.cleaned_data["query"])
+    try:
+        view = services.saved_view_create(
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            params=filter_params,
+            team=form.cleaned_data["team"],
+        )
+    except DomainError as err:
+        messages.error(request, str(err.message))
+        return redirect(_safe_next(request, reverse("staff:queue")))
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(f"{reverse('staff:queue')}?saved={view.pk}")
+
+
+@staff_required
+@require_POST
+def saved_view_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        services.saved_view_delete(pk, actor=request.user)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("View deleted."))
+    return redirect(reverse("staff:queue"))
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:

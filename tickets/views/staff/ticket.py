@@ -9,16 +9,18 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from servicedesk.errors import DomainError, NotFound
-from servicedesk.pages import apply_domain_error, staff_required
+from servicedesk.humanize import due_text
+from servicedesk.pages import apply_domain_error, forbidden, staff_required
 from servicedesk.permissions import can_assign, can_triage
 from sla.selectors import clocks_for_page
 from tickets import selectors, services, workflow
-from tickets.choices import OPEN_STATUSES, TicketStatus, TriageDecision
+from tickets.choices import FINAL_STATUSES, OPEN_STATUSES, TicketStatus, TriageDecision
 from tickets.forms import (
     AssignForm,
     CommentForm,
@@ -74,6 +76,18 @@ def _render_ticket(
 ) -> HttpResponse:
     user = request.user
     initial = {"version": ticket.version}
+    is_open = ticket.status in OPEN_STATUSES
+    is_final = ticket.status in FINAL_STATUSES
+    may_assign = can_assign(user) and not is_final
+    now = timezone.now()
+    response_words, response_late = (
+        due_text(ticket.response_due_at, now) if ticket.response_due_at and is_open else ("", False)
+    )
+    resolution_words, resolution_late = (
+        due_text(ticket.resolution_due_at, now)
+        if ticket.resolution_due_at and is_open
+        else ("", False)
+    )
     context = {
         "ticket": ticket,
         "timeline": timeline_for(request, ticket),
@@ -81,7 +95,12 @@ def _render_ticket(
         "comment_form": forms.get("comment_form") or CommentForm(),
         "transition_form": forms.get("transition_form") or TransitionForm(initial=initial),
         "transitions": _transitions(ticket),
-        "is_open": ticket.status in OPEN_STATUSES,
+        "is_open": is_open,
+        "is_final": is_final,
+        "response_due_words": response_words,
+        "response_overdue": response_late,
+        "resolution_due_words": resolution_words,
+        "resolution_overdue": resolution_late,
         "can_triage": can_triage(user),
         "can_assign": can_assign(user),
         "triage_form": forms.get("triage_form")
@@ -90,8 +109,13 @@ def _render_ticket(
         or AssignForm(initial={**initial, "team": ticket.team_id, "assignee": ticket.assignee_id}),
         "severity_form": forms.get("severity_form")
         or SeverityForm(initial={**initial, "severity": ticket.severity}),
-        "suggestions": selectors.assignee_suggestions(ticket) if can_assign(user) else [],
-        "can_take": can_assign(user) and not user.is_away and ticket.assignee_id != user.pk,
+        # The assignment panel loads when opened (``ticket_assign_panel``): its staff list
+        # and the engineers' ranking were most of the page's cost. Inline only to show a
+        # refused assignment's errors.
+        "suggestions": selectors.assignee_suggestions(ticket)
+        if may_assign and "assign_form" in forms
+        else [],
+        "can_take": may_assign and not user.is_away and ticket.assignee_id != user.pk,
         "open_form": next(iter(forms), ""),
         "sla_clocks": clocks_for_page(ticket.pk),
         "panels": ticket_panels(),  # filled by the apps above tickets (tickets.panels)
@@ -103,6 +127,27 @@ def _render_ticket(
 @require_http_methods(["GET", "HEAD"])
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_ticket(request, _get_ticket(request, pk))
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def ticket_assign_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx fragment (or a bare page without JavaScript): the assignment form and the
+    suggested engineers, loaded when the action bar's "Assignment" is opened."""
+    ticket = _get_ticket(request, pk)
+    user = request.user
+    if not can_assign(user) or ticket.status in FINAL_STATUSES:
+        return forbidden(request, _("This ticket cannot be assigned now."))
+    initial = {"version": ticket.version, "team": ticket.team_id, "assignee": ticket.assignee_id}
+    return render(
+        request,
+        "staff/_assign_panel.html",
+        {
+            "ticket": ticket,
+            "assign_form": AssignForm(initial=initial),
+            "suggestions": selectors.assignee_suggestions(ticket),
+        },
+    )
 
 
 def _ticket_url(ticket: Ticket, anchor: str = "") -> str:

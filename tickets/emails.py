@@ -1,0 +1,158 @@
+"""What ticket notifications say, for people: what happened, the reply's text, the ticket's
+title and number, local times, a link to the ticket (the portal for customers, the staff
+console for staff), in the recipient's language; plain text and HTML (email/ticket.*), in
+the ticket's mail thread.
+
+Every renderer reads its payload defensively: rows written before a field existed still
+render (without it), since a row that cannot render is failed, not sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from servicedesk.mail import Rendered, event_mail, local_time
+from servicedesk.notifications import topic
+from servicedesk.outbox import renderer
+
+from .choices import Severity, TicketStatus
+
+CREATED = topic(
+    "ticket.created", gettext_lazy("Request received"), audience="customer", mandatory=True
+)
+REPLIED = topic("ticket.replied", gettext_lazy("Reply from the service desk"), audience="customer")
+STATUS = topic("ticket.status_changed", gettext_lazy("Status changed"), audience="customer")
+RESOLVED = topic(
+    "ticket.resolved", gettext_lazy("Resolved: awaiting your confirmation"), audience="customer"
+)
+ASSIGNED = topic("ticket.assigned", gettext_lazy("Ticket assigned to me"), audience="staff")
+CUSTOMER_REPLIED = topic(
+    "ticket.customer_replied", gettext_lazy("Customer replied on my ticket"), audience="staff"
+)
+
+
+@renderer(CREATED.code)
+def created_email(topic: str, payload: dict[str, Any]) -> Rendered:
+    number = payload.get("ticket", "")
+    facts = [
+        (_("Received"), local_time(payload.get("created_at"))),
+        (_("Severity"), _label(Severity, payload.get("severity"))),
+        (_("Response expected by"), local_time(payload.get("response_due_at"))),
+        (_("Resolution expected by"), local_time(payload.get("resolution_due_at"))),
+    ]
+    return _mail(
+        payload,
+        subject=_("We received your request: %(title)s") % _t(payload),
+        headline=_(
+            "Thank you. We have received your request and given it the ticket number "
+            "%(number)s. Please quote this number when you contact us about it."
+        )
+        % {"number": number},
+        facts=facts,
+    )
+
+
+@renderer(REPLIED.code)
+def replied_email(topic: str, payload: dict[str, Any]) -> Rendered:
+    author = payload.get("author") or _("The service desk")
+    return _mail(
+        payload,
+        subject=_("New reply: %(title)s") % _t(payload),
+        headline=_("%(author)s replied on your request:") % {"author": author},
+        quote=payload.get("body") or _("(The reply is on the ticket page.)"),
+        facts=[(_("Replied"), local_time(payload.get("created_at")))],
+        attachments=payload.get("attachments") or [],
+        action=_("Reply or add information on the ticket page:"),
+    )
+
+
+@renderer(STATUS.code)
+def status_email(topic: str, payload: dict[str, Any]) -> Rendered:
+    new = _label(TicketStatus, payload.get("new"))
+    return _mail(
+        payload,
+        subject=_("Status is now %(status)s: %(title)s") % {**_t(payload), "status": new},
+        headline=_("Your request is now: %(status)s (before: %(old)s).")
+        % {"status": new, "old": _label(TicketStatus, payload.get("old"))},
+        quote=payload.get("body") or "",
+        facts=[(_("Changed"), local_time(payload.get("created_at")))],
+    )
+
+
+@renderer(RESOLVED.code)
+def resolved_email(topic: str, payload: dict[str, Any]) -> Rendered:
+    return _mail(
+        payload,
+        subject=_("Resolved, please confirm: %(title)s") % _t(payload),
+        headline=_(
+            "We have resolved your request. Please check the solution and confirm it on the "
+            "ticket page, or reopen the ticket if the problem remains."
+        ),
+        quote=payload.get("body") or "",
+        quote_label=_("Solution"),
+        facts=[(_("Resolved"), local_time(payload.get("created_at")))],
+        action=_("Confirm the solution or reopen the ticket:"),
+    )
+
+
+@renderer(ASSIGNED.code)
+def assigned_email(topic: str, payload: dict[str, Any]) -> Rendered:
+    actor = payload.get("actor") or ""
+    return _mail(
+        payload,
+        subject=_("Assigned to you: %(title)s") % _t(payload),
+        headline=(
+            _("%(actor)s assigned this ticket to you.") % {"actor": actor}
+            if actor
+            else _("This ticket was assigned to you.")
+        ),
+        facts=[
+            (_("Customer"), payload.get("organization") or ""),
+            (_("Severity"), _label(Severity, payload.get("severity"))),
+            (_("Resolution due"), local_time(payload.get("resolution_due_at"))),
+        ],
+    )
+
+
+@renderer(CUSTOMER_REPLIED.code)
+def customer_replied_email(topic: str, payload: dict[str, Any]) -> Rendered:
+    author = payload.get("author") or _("The customer")
+    return _mail(
+        payload,
+        subject=_("Customer reply: %(title)s") % _t(payload),
+        headline=_("%(author)s replied on a ticket assigned to you:") % {"author": author},
+        quote=payload.get("body") or _("(The reply is on the ticket page.)"),
+        facts=[(_("Replied"), local_time(payload.get("created_at")))],
+        attachments=payload.get("attachments") or [],
+    )
+
+
+def _mail(payload: dict[str, Any], *, action: str = "", **parts: Any) -> Rendered:
+    staff = payload.get("audience") == "staff"
+    return event_mail(
+        payload,
+        number=payload.get("ticket", ""),
+        record_label=_("Ticket"),
+        thread_kind="ticket",
+        action=action or _("Open the ticket:"),
+        # older rows without a path: the recipient's list
+        fallback_path=reverse("staff:queue" if staff else "portal:ticket-list"),
+        **parts,
+    )
+
+
+def _t(payload: dict[str, Any]) -> dict[str, str]:
+    return {"title": payload.get("title") or payload.get("ticket") or ""}
+
+
+def _label(choices: Any, value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
