@@ -363,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "RootCauseEnum": "maintenance.choices.RootCause",
         "LevelEnum": "maintenance.models.SEVERITIES",
         "PlanStatusEnum": "maintenance.choices.PlanStatus",
+        "LinkKindEnum": "tickets.choices.LinkKind",
         "ReportKindEnum": "reports.models.ReportKind",
         "ReportRunStateEnum": "reports.models.RunState",
         "ReportFrequencyEnum": "reports.models.Frequency",

@@ -48,6 +48,7 @@ from servicedesk.api.permissions import IsStaff
 from servicedesk.services import api_token_create
 from servicedesk.wsgi import application
 from tests.maintenance.conftest import fault_ticket, plan_of
+from tickets.services import canned_reply_create
 
 pytestmark = [
     pytest.mark.fuzz,
@@ -88,6 +89,7 @@ def world(customer, manager, agent, contract, product, version, team):
     )
     plan = plan_of(agent, contract)
     policy = policy_ensure_default()
+    canned = canned_reply_create(actor=manager, name="Fuzz", language="en", body="x", shared=True)
     run, schedule = report_of(manager, customer.organization)
     tokens = {
         role: api_token_create(name="fuzz", user=user, scope="write", created_by=None)[1]
@@ -100,6 +102,7 @@ def world(customer, manager, agent, contract, product, version, team):
         "/releases/": version.pk,
         "/products/": product.pk,
         "/teams/": team.pk,
+        "/canned-replies/": canned.pk,
         "/organizations/": customer.organization_id,
         "/users/": customer.pk,
         "/sla/policies/": policy.pk,

@@ -17,14 +17,17 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from maintenance.choices import PlanStatus, WorkMode, WorkOrderKind, WorkOrderStatus
+from maintenance.models import MaintenancePlan, TimeEntry, WorkOrder, WorkOrderEvent
+from releases.models import Installation, Patch
 from servicedesk.choices import Role, TeamKind
 from servicedesk.management.commands.seed_demo import DEMO_PASSWORD, PENDING_AT_START
 from servicedesk.models import Contact, Organization, Product, Skill, Team, User
-from tickets.choices import Channel, EventKind, TicketKind, TicketStatus
+from sla.models import ClockState, SlaClock, SlaClockEvent, SlaEscalation
+from tickets.choices import Channel, EventKind, Severity, TicketKind, TicketStatus
 from tickets.models import HotlineCall, Ticket, TicketEvent
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,9 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def demo(django_db_setup, django_db_blocker):
     """Seed once for the module (it is the slow part), and wipe it afterwards."""
     with django_db_blocker.unblock():
-        started = time.monotonic()
+        started, cpu = time.monotonic(), time.process_time()
         call_command("seed_demo", stdout=io.StringIO())
-        yield time.monotonic() - started
+        yield {"wall": time.monotonic() - started, "cpu": time.process_time() - cpu}
         call_command("flush", interactive=False, verbosity=0)
 
 
@@ -58,16 +61,29 @@ def test_seed_demo_loads_a_directory_with_every_role(demo, db):
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(DEMO_PASSWORD)
     assert User.objects.get(username="zhangwei").check_password(DEMO_PASSWORD)
+    from tickets.models import CannedReply
+
+    shared = CannedReply.objects.filter(shared=True)
+    assert set(shared.values_list("language", flat=True)) == {"en", "zh-hans"}
 
 
 def test_seed_demo_creates_tickets_in_every_state_kind_and_channel(demo, db):
-    assert 180 <= Ticket.objects.count() <= 220
+    assert 300 <= Ticket.objects.count() <= 600
     assert set(Ticket.objects.values_list("status", flat=True)) == set(TicketStatus.values)
     assert set(Ticket.objects.values_list("kind", flat=True)) == set(TicketKind.values)
     assert set(Ticket.objects.values_list("channel", flat=True)) == set(Channel.values)
-    assert HotlineCall.objects.filter(resolved_on_first_contact=True).exists()
-    assert Ticket.objects.filter(reopen_count__gt=0).exists()
-    assert Ticket.objects.filter(rating__isnull=False).exists()
+    assert set(Ticket.objects.values_list("severity", flat=True)) == set(Severity.values)
+    assert set(Ticket.objects.filter(rating__isnull=False).values_list("rating", flat=True)) == {
+        1,
+        2,
+        3,
+        4,
+        5,
+    }
+    calls = HotlineCall.objects.count()
+    solved = HotlineCall.objects.filter(resolved_on_first_contact=True).count()
+    assert 0.4 < solved / calls < 0.9  # first-contact resolution: real, and short of perfect
+    assert Ticket.objects.filter(reopen_count__gt=0, status=TicketStatus.CLOSED).exists()
     # Written through the services: every ticket has its creation event, and history.
     created = TicketEvent.objects.filter(kind=EventKind.CREATED).values("ticket").distinct()
     assert created.count() == Ticket.objects.count()
@@ -87,13 +103,97 @@ def test_seed_demo_spreads_history_over_past_weeks_in_number_order(demo, db):
         assert ticket.created_at <= ticket.resolved_at <= ticket.closed_at
 
 
+def test_seed_demo_tells_six_months_with_seasons(demo, db):
+    """Tickets in every one of the last six months, more on working days than at weekends,
+    and staff working mostly in office hours."""
+    now = timezone.now()
+    created = list(Ticket.objects.values_list("created_at", flat=True))
+    assert now - min(created) > dt.timedelta(days=150)
+    months = {(t.year, t.month) for t in map(timezone.localtime, created)}
+    today = timezone.localdate()
+    for back in range(6):
+        year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+        assert (year, month + 1) in months
+    weekdays = sum(1 for t in created if timezone.localtime(t).weekday() < 5)
+    assert weekdays / len(created) > 0.8
+    staff_steps = list(
+        TicketEvent.objects.filter(actor__role=Role.ENGINEER).values_list("created_at", flat=True)
+    )
+    office = [t for t in staff_steps if 9 <= timezone.localtime(t).hour < 18]
+    assert len(office) / len(staff_steps) > 0.8
+
+
+def test_seed_demo_clocks_come_from_the_sla_machinery(demo, db):
+    """Breaches, warnings and escalations written by the sweep and the clock services at the
+    simulated times, pauses while waiting for the customer, most clocks met."""
+    clocks = SlaClock.objects
+    assert clocks.filter(state=ClockState.BREACHED, breached_at__isnull=False).exists()
+    assert clocks.filter(state=ClockState.PAUSED, paused_since__isnull=False).exists()
+    assert clocks.exclude(pauses=[]).filter(state=ClockState.MET).exists()
+    met = clocks.filter(state=ClockState.MET).count()
+    breached = clocks.filter(state=ClockState.BREACHED).count()
+    assert 0.7 < met / (met + breached) < 0.97
+    assert SlaEscalation.objects.exists()
+    events = SlaClockEvent.objects
+    assert events.filter(kind="warned").exists() and events.filter(kind="escalated").exists()
+    assert not events.filter(at__gt=timezone.now()).exists()
+    for ticket in Ticket.objects.filter(status=TicketStatus.CLOSED).order_by("pk")[:50]:
+        assert ticket.first_response_at is not None
+        assert ticket.created_at <= ticket.first_response_at <= ticket.resolved_at
+
+
+def test_seed_demo_maintenance_has_history(demo, db):
+    """Work orders of all three kinds signed off and done, plans signed with inspections done
+    and overdue, service hours on-site and remote, patches published and installed."""
+    orders = WorkOrder.objects
+    for kind in WorkOrderKind.values:
+        done = orders.filter(kind=kind, status=WorkOrderStatus.DONE, approved_by__isnull=False)
+        assert done.exists(), kind
+    assert orders.filter(kind=WorkOrderKind.CORRECTIVE, raised_from__isnull=False).exists()
+    assert orders.filter(status=WorkOrderStatus.SUBMITTED).exists() or (
+        orders.filter(status__in=[WorkOrderStatus.ANALYSIS, WorkOrderStatus.FIXING]).exists()
+    )
+    assert WorkOrderEvent.objects.filter(kind="rejected").exists()
+    assert WorkOrderEvent.objects.filter(kind="tested", data__result="failed").exists()
+    assert set(MaintenancePlan.objects.values_list("status", flat=True)) == {
+        PlanStatus.DRAFT,
+        PlanStatus.SUBMITTED,
+        PlanStatus.APPROVED,
+    }
+    inspections = orders.filter(kind=WorkOrderKind.PREVENTIVE)
+    today = timezone.localdate()
+    assert inspections.filter(status=WorkOrderStatus.DONE).count() >= 20
+    assert inspections.filter(status=WorkOrderStatus.APPROVED, occurrence__lt=today).exists()
+    assert inspections.filter(status=WorkOrderStatus.APPROVED, occurrence__gte=today).exists()
+    hours = TimeEntry.objects
+    assert hours.filter(mode=WorkMode.ON_SITE).exists() and hours.filter(mode=WorkMode.REMOTE)
+    assert hours.filter(work_order__isnull=False).exists()
+    assert hours.filter(worked_on__lt=today - dt.timedelta(days=120)).exists()
+    assert Patch.objects.count() >= 3
+    assert Installation.objects.filter(installed_on__gt=today - dt.timedelta(days=90)).exists()
+
+
 def test_seed_demo_is_fast_and_idempotent(demo, db):
-    assert demo < (30 if connection.vendor == "sqlite" else 60)  # seconds
-    counts = (Ticket.objects.count(), User.objects.count(), TicketEvent.objects.count())
+    # Seconds of this process's CPU: on the shared 2-core machines the wall time measures
+    # the neighbours (load average 8-10: 160-270 s of wall time for 50-60 s of CPU).
+    assert demo["cpu"] < 60, demo
+    counts = (
+        Ticket.objects.count(),
+        User.objects.count(),
+        TicketEvent.objects.count(),
+        WorkOrder.objects.count(),
+        TimeEntry.objects.count(),
+    )
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "already loaded" in out.getvalue()
-    assert counts == (Ticket.objects.count(), User.objects.count(), TicketEvent.objects.count())
+    assert counts == (
+        Ticket.objects.count(),
+        User.objects.count(),
+        TicketEvent.objects.count(),
+        WorkOrder.objects.count(),
+        TimeEntry.objects.count(),
+    )
 
 
 def _free_port() -> int:
@@ -129,7 +229,7 @@ def test_start_runs_web_worker_and_beat_and_stops_on_ctrl_c(tmp_path):
             time.sleep(0.2)
 
     try:
-        wait_for("servicedesk is running at")
+        wait_for("servicedesk is running at", timeout=240)  # migrate and six months of demo
         for path in ("/healthz", "/accounts/login/"):
             with urllib.request.urlopen(f"http://{addr}{path}", timeout=10) as response:
                 assert response.status == 200

@@ -11,7 +11,16 @@ from django.contrib import admin
 
 from servicedesk.admin import ReadOnlyInline as BaseReadOnlyInline
 
-from .models import Attachment, Comment, HotlineCall, Ticket, TicketEvent, TicketNumberSequence
+from .models import (
+    Attachment,
+    CannedReply,
+    Comment,
+    HotlineCall,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+    TicketNumberSequence,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -113,3 +122,18 @@ class HotlineCallAdmin(ReadOnlyAdmin):
 @admin.register(TicketNumberSequence)
 class TicketNumberSequenceAdmin(ReadOnlyAdmin):
     list_display = ["year", "last"]
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(ReadOnlyAdmin):
+    """Kept through the staff pages or the API, which check placeholders and sharing rules."""
+
+    list_display = ["name", "language", "owner", "shared", "team", "set_status"]
+    list_filter = ["language", "shared"]
+    search_fields = ["name"]
+
+
+@admin.register(TicketLink)
+class TicketLinkAdmin(ReadOnlyAdmin):
+    list_display = ["source", "kind", "target", "created_by", "created_at"]
+    list_select_related = ["source", "target", "created_by"]

@@ -66,3 +66,16 @@ class EventKind(models.TextChoices):
     NOTE_ADDED = "note_added", _("Internal note")
     ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
     RATED = "rated", _("Rated")
+    LINKED = "linked", _("Linked")
+    UNLINKED = "unlinked", _("Link removed")
+    MERGED = "merged", _("Merged")
+    MACRO_APPLIED = "macro_applied", _("Canned reply applied")
+
+
+class LinkKind(models.TextChoices):
+    """How two tickets relate, read from the link's source: related (symmetric), a duplicate
+    of the target, the parent of the target."""
+
+    RELATED = "related", _("Related")
+    DUPLICATE = "duplicate", _("Duplicate of")
+    PARENT = "parent", _("Parent of")

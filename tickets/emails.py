@@ -30,6 +30,12 @@ RESOLVED = topic(
     "ticket.resolved", gettext_lazy("Resolved: awaiting your confirmation"), audience="customer"
 )
 ASSIGNED = topic("ticket.assigned", gettext_lazy("Ticket assigned to me"), audience="staff")
+MERGED = topic(
+    "ticket.merged",
+    gettext_lazy("Request merged into another ticket"),
+    audience="customer",
+    mandatory=True,
+)
 CUSTOMER_REPLIED = topic(
     "ticket.customer_replied", gettext_lazy("Customer replied on my ticket"), audience="staff"
 )
@@ -39,7 +45,7 @@ CUSTOMER_REPLIED = topic(
 def created_email(topic: str, payload: dict[str, Any]) -> Rendered:
     number = payload.get("ticket", "")
     facts = [
-        (_("Received"), local_time(payload.get("created_at"))),
+        (_("Received at"), local_time(payload.get("created_at"))),
         (_("Severity"), _label(Severity, payload.get("severity"))),
         (_("Response expected by"), local_time(payload.get("response_due_at"))),
         (_("Resolution expected by"), local_time(payload.get("resolution_due_at"))),
@@ -96,6 +102,20 @@ def resolved_email(topic: str, payload: dict[str, Any]) -> Rendered:
         quote_label=_("Solution"),
         facts=[(_("Resolved"), local_time(payload.get("created_at")))],
         action=_("Confirm the solution or reopen the ticket:"),
+    )
+
+
+@renderer(MERGED.code)
+def merged_email(topic: str, payload: dict[str, Any]) -> Rendered:
+    into = payload.get("into") or ""
+    return _mail(
+        payload,
+        subject=_("Merged into %(into)s: %(title)s") % {**_t(payload), "into": into},
+        headline=_(
+            "Your request %(number)s reports the same matter as ticket %(into)s, so we merged "
+            "it there: its messages and files were copied, and we continue on %(into)s."
+        )
+        % {"number": payload.get("ticket", ""), "into": into},
     )
 
 

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +20,7 @@ from servicedesk.models import Contact, Organization, Product, Team, User
 from servicedesk.permissions import is_manager
 from servicedesk.widgets import FastSelect
 
-from .choices import Severity, TicketKind, TriageDecision
+from .choices import LinkKind, Severity, TicketKind, TicketStatus, TriageDecision
 from .filters import ORDERING_FIELDS
 from .services import validate_attachment
 
@@ -147,6 +148,8 @@ class CommentForm(forms.Form):
         label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     attachments = MultipleFileField(label=_("Attachments"))
+    # Set by the canned-reply picker: the reply then also applies that reply's actions.
+    canned_reply = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -265,6 +268,55 @@ class HotlineForm(forms.Form):
         if contact is not None and data.get("organization") is None:
             data["organization"] = contact.organization
         return data
+
+
+# --------------------------------------------------------------- canned replies, links, merge
+
+
+class CannedReplyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Placeholders: {{customer_name}}, {{ticket_number}}, {{ticket_title}}, "
+            "{{deadline}}, {{agent_name}}, {{organization}}."
+        ),
+    )
+    shared = forms.BooleanField(label=_("Shared"), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Service group"),
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        empty_label=_("— all staff —"),
+    )
+    set_status = forms.ChoiceField(
+        label=_("Then set status"),
+        choices=[("", _("— unchanged —")), *TicketStatus.choices[1:]],
+        required=False,
+    )
+    set_assignee = StaffChoiceField(
+        label=_("Then assign to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— unchanged —"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["set_assignee"].queryset = staff_assignees()  # type: ignore[attr-defined]
+
+
+class LinkForm(forms.Form):
+    target = forms.CharField(
+        label=_("Ticket number"), max_length=20, help_text=_("e.g. SD-2026-000123")
+    )
+    kind = forms.ChoiceField(label=_("Relation"), choices=LinkKind.choices)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("Merge into ticket"), max_length=20)
 
 
 class SavedViewForm(forms.Form):

@@ -7,7 +7,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,7 @@ from .choices import (
     OPEN_STATUSES,
     Channel,
     EventKind,
+    LinkKind,
     Severity,
     TicketKind,
     TicketStatus,
@@ -171,6 +173,14 @@ class Ticket(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        verbose_name=_("merged into"),
+    )
 
     objects = TicketQuerySet.as_manager()
 
@@ -212,7 +222,7 @@ class Ticket(models.Model):
             ),
             # Open tickets only (a small, hot part of the table): the queue's view counts
             # and the engineers' open load are index-only counts that never read closed
-            # tickets (README decision 38).
+            # tickets (README decision 40).
             models.Index(
                 fields=["assignee"],
                 name="ticket_open_assignee",
@@ -419,3 +429,102 @@ class SavedViewEvent(AuditEvent):
 
     def __str__(self) -> str:
         return f"{self.view_id} {self.kind}"
+
+
+class CannedReply(models.Model):
+    """常用回复: a named reply text with placeholders, personal or shared, optionally with a
+    status and an assignee it sets (applied through the ticket services)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    body = models.TextField(_("text"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="canned_replies",
+        verbose_name=_("owner"),
+    )
+    shared = models.BooleanField(
+        _("shared"),
+        default=False,
+        help_text=_("Shared with the service group, or with all staff when no group is set."),
+    )
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_replies",
+        verbose_name=_("service group"),
+    )
+    set_status = models.CharField(
+        _("then set status"), max_length=20, choices=TicketStatus.choices, blank=True
+    )
+    set_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("then assign to"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        indexes = [models.Index(fields=["shared", "team"], name="canned_shared_team")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketLink(models.Model):
+    """A link between two tickets. ``related`` is symmetric; ``duplicate`` reads "source is a
+    duplicate of target"; ``parent`` reads "source is the parent of target". One link per
+    pair of tickets, whatever its direction."""
+
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    kind = models.CharField(_("kind"), max_length=20, choices=LinkKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="ticket_link_not_self", condition=~Q(source=F("target"))),
+            models.UniqueConstraint(
+                Least("source", "target"), Greatest("source", "target"), name="ticket_link_pair"
+            ),
+        ]
+        indexes = [models.Index(fields=["target"], name="ticket_link_target")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.kind} {self.target_id}"
+
+
+class TicketPresence(models.Model):
+    """Who has a ticket open or is replying, refreshed by the page's heartbeat; a row older
+    than ``PRESENCE_SECONDS`` means gone. A table rather than the cache so that every web
+    process sees it, on SQLite as on PostgreSQL."""
+
+    VIEWING = "viewing"
+    REPLYING = "replying"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, default=VIEWING)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="ticket_presence_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.user_id} {self.state}"

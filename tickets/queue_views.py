@@ -3,7 +3,7 @@
 A view is a named slice of the queue (``?view=mine``) with a count beside its name. Every
 default view but "all tickets" reads open tickets only, so its count is an index-only count
 over the partial indexes of open tickets (``ticket_open_assignee``, ``ticket_open_team``) or
-the deadline index (``ticket_sla_due``), never a scan of the closed ones (README decision 38).
+the deadline index (``ticket_sla_due``), never a scan of the closed ones (README decision 40).
 Staff add their own named views (``SavedView``): a stored, allow-listed filter.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,9 +26,19 @@ from servicedesk.models import (
     Team,
     User,
 )
+from servicedesk.permissions import is_staff_user
 
 from .choices import OPEN_STATUSES
-from .models import Attachment, Comment, SavedView, Ticket, TicketEvent
+from .models import (
+    Attachment,
+    CannedReply,
+    Comment,
+    SavedView,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+    TicketPresence,
+)
 from .permissions import can_see_internal
 
 LIST_RELATED = ("organization", "product", "product_version", "team", "assignee")
@@ -250,6 +261,119 @@ def _skill_score(engineer: User, ticket: Ticket) -> tuple[int, list[str]]:
             product_name = skill.product.name if skill.product else _("any product")
             best, reasons = score, [f"{product_name} / {skill.get_area_display()}"]
     return best, reasons
+
+
+# --------------------------------------------------------------- canned replies, links, presence
+
+
+def canned_reply_list(user: Any) -> QuerySet[CannedReply]:
+    """Canned replies ``user`` may use: their own, those shared with all staff, and those
+    shared with a service group they belong to. Nothing for anyone but staff."""
+    if not is_staff_user(user):
+        return CannedReply.objects.none()
+    shared = Q(shared=True) & (Q(team__isnull=True) | Q(team__members=user))
+    return (
+        CannedReply.objects.filter(Q(owner=user) | shared)
+        .distinct()
+        .select_related("owner", "team", "set_assignee")
+        .order_by("name", "id")
+    )
+
+
+def canned_reply_get_for(user: Any, pk: Any) -> CannedReply:
+    number = parse_id(pk)
+    if number is None:
+        raise NotFound(_("Canned reply not found."))
+    try:
+        return canned_reply_list(user).get(pk=number)
+    except (CannedReply.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Canned reply not found.")) from None
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """A link seen from one ticket: the other ticket and the relation read from this side."""
+
+    link: TicketLink
+    other: Ticket
+    label: str
+
+
+def link_views(user: Any, ticket: Ticket) -> list[LinkView]:
+    """The ticket's links, each from this ticket's side, to tickets ``user`` may see (a
+    customer never learns of another organization's ticket). One query."""
+    visible = Ticket.objects.visible_to(user)
+    links = (
+        TicketLink.objects.filter(Q(source=ticket) | Q(target=ticket))
+        .filter(Q(source__in=visible) & Q(target__in=visible))
+        .select_related("source", "target")
+        .order_by("created_at", "id")
+    )
+    views = []
+    for link in links:
+        outgoing = link.source_id == ticket.pk
+        other = link.target if outgoing else link.source
+        views.append(LinkView(link, other, link_label(link.kind, outgoing=outgoing)))
+    return views
+
+
+def link_label(kind: str, *, outgoing: bool) -> str:
+    labels = {
+        ("related", True): _("Related to"),
+        ("related", False): _("Related to"),
+        ("duplicate", True): _("Duplicate of"),
+        ("duplicate", False): _("Has duplicate"),
+        ("parent", True): _("Parent of"),
+        ("parent", False): _("Child of"),
+    }
+    return str(labels.get((kind, outgoing), kind))
+
+
+def link_get_for(user: Any, ticket: Ticket, pk: Any) -> TicketLink:
+    for view in link_views(user, ticket):
+        if view.link.pk == parse_id(pk):
+            return view.link
+    raise NotFound(_("Link not found."))
+
+
+PRESENCE_SECONDS = 20  # a page beats every 5 s; three missed beats and the user is gone
+
+
+def presence_others(ticket: Ticket, user: Any) -> list[TicketPresence]:
+    """Other members of staff with the ticket open in the last few seconds, writers first."""
+    since = timezone.now() - timedelta(seconds=PRESENCE_SECONDS)
+    rows = (
+        TicketPresence.objects.filter(ticket=ticket, seen_at__gte=since)
+        .exclude(user=user)
+        .select_related("user")
+    )
+    return sorted(rows, key=lambda p: (p.state != TicketPresence.REPLYING, p.user.username))
+
+
+def replies_since(ticket: Ticket, user: Any, since: datetime) -> list[Comment]:
+    """Replies and notes others added after ``since`` (when the page was opened)."""
+    return list(
+        ticket.comments.filter(created_at__gt=since)
+        .exclude(author=user)
+        .select_related("author")
+        .order_by("created_at")[:10]
+    )
+
+
+def ticket_neighbour(user: Any, ticket: Ticket, *, older: bool) -> Ticket | None:
+    """The open ticket just after (older) or before (newer) ``ticket`` in the queue's default
+    order (newest first): one indexed range read."""
+    qs = Ticket.objects.visible_to(user).filter(status__in=OPEN_STATUSES).only("id")
+    key = (ticket.created_at, ticket.pk)
+    if older:
+        qs = qs.filter(Q(created_at__lt=key[0]) | Q(created_at=key[0], pk__lt=key[1])).order_by(
+            "-created_at", "-id"
+        )
+    else:
+        qs = qs.filter(Q(created_at__gt=key[0]) | Q(created_at=key[0], pk__gt=key[1])).order_by(
+            "created_at", "id"
+        )
+    return qs.first()
 
 
 # --------------------------------------------------------------------------- queue views

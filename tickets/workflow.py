@@ -99,3 +99,24 @@ def assert_can_transition(current: str, target: str, party: str) -> None:
 
 def comment_required(current: str, target: str) -> bool:
     return (current, target) in COMMENT_REQUIRED
+
+
+# Merging closes the duplicate (with ``merged_into``) outside the table above: any ticket
+# not yet closed may be merged, into any ticket still being worked on (or resolved, where
+# the customer's confirmation is pending).
+MERGE_FROM = frozenset({S.NEW, S.ACCEPTED, S.IN_PROGRESS, S.WAITING_CUSTOMER, S.RESOLVED})
+MERGE_INTO = MERGE_FROM
+
+
+def assert_can_merge(source_status: str, target_status: str) -> None:
+    if source_status not in MERGE_FROM:
+        raise InvalidTransition(
+            _("A “%(status)s” ticket cannot be merged.") % {"status": S(source_status).label},
+            code="merge_refused",
+        )
+    if target_status not in MERGE_INTO:
+        raise InvalidTransition(
+            _("Cannot merge into a “%(status)s” ticket; reopen it first.")
+            % {"status": S(target_status).label},
+            code="merge_refused",
+        )

@@ -4,7 +4,7 @@ from django.urls import path
 
 from servicedesk.api import converters  # noqa: F401  (registers <id:...> and <ref:...>)
 
-from . import queue_views, views
+from . import desk, queue_views, views
 
 T = views.TicketViewSet
 ticket_list = T.as_view({"get": "list", "post": "create"})
@@ -41,6 +41,30 @@ urlpatterns = [
         "tickets/<ref:pk>/assignee-suggestions",
         T.as_view({"get": "assignee_suggestions"}, pagination_class=None, filter_backends=[]),
         name="api-ticket-assignee-suggestions",
+    ),
+    path(
+        "tickets/<ref:pk>/canned-reply",
+        desk.TicketCannedReplyView.as_view(),
+        name="api-ticket-canned-reply",
+    ),
+    path("tickets/<ref:pk>/links/", desk.TicketLinksView.as_view(), name="api-ticket-links"),
+    path(
+        "tickets/<ref:pk>/links/<id:link>/",
+        desk.TicketLinkDetailView.as_view(),
+        name="api-ticket-link-detail",
+    ),
+    path("tickets/<ref:pk>/merge", desk.TicketMergeView.as_view(), name="api-ticket-merge"),
+    path(
+        "canned-replies/",
+        desk.CannedReplyViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-canned-reply-list",
+    ),
+    path(
+        "canned-replies/<id:pk>/",
+        desk.CannedReplyViewSet.as_view(
+            {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
+        ),
+        name="api-canned-reply-detail",
     ),
     path(
         "attachments/<id:pk>/download",

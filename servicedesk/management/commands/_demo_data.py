@@ -4,7 +4,7 @@ Fictional organizations and people; one shared, documented password (demo only).
 """
 
 from servicedesk.choices import Role, ServiceMode, SkillArea, TeamKind
-from tickets.choices import TicketKind, TicketStatus
+from tickets.choices import TicketKind
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - demo only, printed and in the README
 MARKER_ORG = "east-grid"
@@ -114,13 +114,27 @@ TITLES = {
     TicketKind.CUSTOMIZATION: ["对接统一身份认证", "新增自定义审批流程", "增加移动端待办提醒"],
 }
 AREAS = [SkillArea.APPLICATION, SkillArea.DATABASE, SkillArea.NETWORK, SkillArea.OS]
-# target status -> (how many, oldest and newest creation, in days ago)
-PLAN = {
-    TicketStatus.CLOSED: (60, 42, 3),
-    TicketStatus.CANCELLED: (12, 40, 1),
-    TicketStatus.RESOLVED: (30, 14, 1),
-    TicketStatus.WAITING_CUSTOMER: (20, 10, 1),
-    TicketStatus.IN_PROGRESS: (34, 7, 0.1),
-    TicketStatus.ACCEPTED: (22, 4, 0.05),
-    TicketStatus.NEW: (22, 2, 0.01),
-}
+# Mean requests per working day, by month: the summer's quiet, the autumn's billing-season
+# rise, the year-end rush (weekends get a quarter, month ends 40 % more; see arrivals()).
+SEASON = {
+    1: 3.5, 2: 2.5, 3: 3.2, 4: 3.2, 5: 2.8, 6: 2.5, 7: 2.4,
+    8: 2.7, 9: 3.2, 10: 3.1, 11: 3.6, 12: 3.9,
+}  # fmt: skip
+HISTORY_DAYS = 183  # about six months
+# Patches and upgrades of the half-year: product, version, released this many days ago, notes.
+PATCHES = [
+    ("billing", "4.0", 100, "4.0 正式版：新结算引擎，支持分时电价。"),
+    ("billing", "4.0.1", 62, "修正月末结算批处理的空值异常；优化报表导出。"),
+    ("dispatch", "2.1.1", 45, "修正调度任务在夏令时切换时未触发的问题。"),
+    ("crm", "5.5.1", 24, "客户资料同步失败重试；打印凭证字体修正。"),
+    ("billing", "4.0.2", 9, "累计补丁：接口超时与连接池参数调整。"),
+]
+CHECKLIST = [
+    "应用服务运行状态",
+    "错误日志检查",
+    "磁盘与备份空间",
+    "补丁版本核对",
+    "数据库表空间与索引",
+    "归档日志清理",
+    "备份恢复演练",
+]

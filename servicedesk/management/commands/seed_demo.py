@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -20,7 +21,7 @@ from django.core.management.base import BaseCommand
 from django.db import models, transaction
 from django.utils import timezone
 
-from servicedesk.choices import Role, TeamKind
+from servicedesk.choices import Role
 from servicedesk.models import (
     Contact,
     Contract,
@@ -32,27 +33,29 @@ from servicedesk.models import (
     Team,
     User,
 )
+from sla.holidays import holiday_dates
+from sla.models import BusinessCalendar
+from sla.services import CALENDAR_STANDARD, calendar_holidays_add, policy_ensure_default
 from sla.sweep import sla_sweep
-from tickets import services
-from tickets.choices import Channel, Severity, TicketKind, TicketStatus, TriageDecision
-from tickets.models import Ticket
+from tickets import services as ticket_services
 
+from ._demo_clock import Clock, travelling
 from ._demo_data import (
-    AREAS,
     CONTRACT_PRODUCTS,
     DEMO_PASSWORD,
+    HISTORY_DAYS,
     MARKER_ORG,
     ORGANIZATIONS,
+    PATCHES,
     PENDING_AT_START,
-    PLAN,
     PRODUCTS,
     SKILLS,
     STAFF,
     TEAMS,
-    TITLES,
 )
-from ._demo_maintenance import load_maintenance
-from ._demo_timeline import Timeline, move_back
+from ._demo_maintenance import load_plans, load_releases, released_versions
+from ._demo_simulation import Simulation, WorkingHours
+from ._demo_tickets import Desk, load_ticket_stories
 
 
 class Command(BaseCommand):
@@ -65,12 +68,23 @@ class Command(BaseCommand):
         if Organization.objects.filter(code=MARKER_ORG).exists():
             self.stdout.write("Demo data already loaded; nothing to do.")
             return
+        started, cpu = time.monotonic(), time.process_time()
+        end = timezone.now()
+        first_day = timezone.localdate(end) - dt.timedelta(days=HISTORY_DAYS)
+        clock = Clock(timezone.make_aware(dt.datetime.combine(first_day, dt.time(8, 0))))
         with transaction.atomic():
-            directory = _load_directory()
-            count = _load_tickets(directory, random.Random(seed))
-            load_maintenance(directory, random.Random(seed))
+            with travelling(clock):  # the directory exists from the history's first morning
+                directory = _load_directory(timezone.localdate(end))
+                counts = _load_history(directory, clock, end, random.Random(seed))
+                _load_canned_replies(directory["users"])
             _settle_outbox()
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {count} tickets."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded: {counts['tickets']} tickets over {HISTORY_DAYS} days "
+                f"({counts['sweeps']} SLA sweeps) in {time.monotonic() - started:.0f} s "
+                f"({time.process_time() - cpu:.0f} s of CPU)."
+            )
+        )
         if verbosity >= 1:
             self.stdout.write(logins_text())
 
@@ -86,9 +100,9 @@ def logins_text() -> str:
 # --------------------------------------------------------------------------- directory
 
 
-def _load_directory() -> dict[str, Any]:
+def _load_directory(today: dt.date) -> dict[str, Any]:
+    """Release dates and contract periods count from ``today``, the real one."""
     password = make_password(DEMO_PASSWORD)  # hash once: the hasher is slow on purpose
-    today = timezone.localdate()
     products, versions = {}, {}
     for code, name, numbers in PRODUCTS:
         product = Product.objects.create(code=code, name=name)
@@ -100,6 +114,12 @@ def _load_directory() -> dict[str, Any]:
                 released_on=today - dt.timedelta(days=400 - 150 * i),
             )
             for i, number in enumerate(numbers)
+        ]
+        # The half-year's patches exist as numbers; each is published on its day.
+        versions[code] += [
+            ProductVersion.objects.create(product=product, version=number, released_on=None)
+            for p_code, number, _days, _notes in PATCHES
+            if p_code == code and number not in numbers
         ]
     users = {}
     for username, first, last, role, phone in STAFF:
@@ -164,235 +184,75 @@ def _load_directory() -> dict[str, Any]:
                     position=position,
                 )
             )
-        orgs.append({"org": org, "contacts": people, "products": [products[c] for c in codes]})
+        orgs.append(
+            {
+                "org": org,
+                "contacts": people,
+                "products": [products[c] for c in codes],
+                "mode": mode,
+            }
+        )
     return {"orgs": orgs, "users": users, "teams": teams, "versions": versions}
 
 
-# --------------------------------------------------------------------------- tickets
+# --------------------------------------------------------------------------- canned replies
+
+CANNED_REPLIES = (  # (owner, name, language, body, shared, then set status)
+    ("manager", "Fixed by patch", "en",
+     "Dear {{customer_name}},\n\n{{ticket_number}} is fixed by the latest patch, now in "
+     "Downloads. Please install it and confirm.\n\n{{agent_name}}", True, "resolved"),
+    ("manager", "补丁已修复", "zh-hans",
+     "{{customer_name}}您好：\n\n工单 {{ticket_number}} 的问题已由最新补丁修复，请在下载区获取"
+     "并安装后确认。\n\n{{agent_name}}", True, "resolved"),
+    ("manager", "请提供日志", "zh-hans",
+     "{{customer_name}}您好：\n\n为分析工单 {{ticket_number}}，请提供故障发生时的系统日志。"
+     "我们将在 {{deadline}} 前给出处理结果。", True, "waiting_customer"),
+    ("agent", "Ask for a screenshot", "en",
+     "Dear {{customer_name}}, could you send a screenshot of the error for "
+     "{{ticket_number}}? Thank you.", False, ""),
+)  # fmt: skip
 
 
-def _load_tickets(directory: dict[str, Any], rng: random.Random) -> int:
-    now = timezone.now()
-    plan = []
-    for status, (count, oldest, newest) in PLAN.items():
-        for _ in range(count):
-            plan.append((now - dt.timedelta(days=rng.uniform(newest, oldest)), status))
-    plan.sort()
-    for i, (start, target) in enumerate(plan):
-        timeline = Timeline()
-        ticket = _create(directory, rng, timeline, i)
-        _advance(ticket, target, directory, rng, timeline)
-        move_back(ticket.pk, timeline, start, now, rng)
-    return len(plan)
+def _load_canned_replies(users: dict[str, User]) -> None:
+    for owner, name, language, body, shared, status in CANNED_REPLIES:
+        ticket_services.canned_reply_create(
+            actor=users[owner], name=name, language=language, body=body, shared=shared,
+            set_status=status,
+        )  # fmt: skip
 
 
-def _create(directory: dict[str, Any], rng: random.Random, timeline: Timeline, i: int) -> Ticket:
-    entry = rng.choice(directory["orgs"])
-    users = directory["users"]
-    product = rng.choice(entry["products"])
-    version = rng.choice(directory["versions"][product.code])
-    kind = rng.choices(list(TITLES), weights=[40, 20, 15, 6, 5, 14])[0]
-    title = rng.choice(TITLES[kind])
-    contact = rng.choice(entry["contacts"])
-    area = rng.choice(AREAS) if kind == TicketKind.FAULT else ""
-    severity = rng.choices(Severity.values, weights=[5, 15, 40, 40])[0]
-    description = f"{title}。{product.name} {version.version}，{contact.name} 报告。"
-    channel = rng.choices(
-        [Channel.PORTAL, Channel.HOTLINE, Channel.EMAIL, Channel.WEB, Channel.API, Channel.ON_SITE],
-        weights=[35, 35, 10, 8, 7, 5],
-    )[0]
-    if channel == Channel.HOTLINE:
-        first_contact = kind == TicketKind.CONSULTATION and rng.random() < 0.7
-        call, _created = timeline.step(
-            services.hotline_call_log,
-            actor=users[rng.choice(["agent", "agent2"])],
-            caller_phone=contact.phone,
-            caller_name=contact.name,
-            contact=contact,
-            notes=description,
-            title=title,
-            kind=kind,
-            product=product,
-            severity=severity if kind == TicketKind.FAULT else None,
-            external_call_id=f"demo-call-{i:04d}",
-            resolved_on_first_contact=first_contact,
+# --------------------------------------------------------------------------- history
+
+
+def _load_history(
+    directory: dict[str, Any], clock: Clock, end: dt.datetime, rng: random.Random
+) -> dict[str, int]:
+    """About six months of the desk's life, from the clock's time to ``end``, run in time
+    order: tickets, work orders, plans and inspections, patches, service hours, SLA sweeps."""
+    start, first_day = clock.now(), timezone.localdate(clock.now())
+    policy_ensure_default()
+    _holidays_import(first_day.year, timezone.localdate(end).year)
+    sim = Simulation(clock, start, end)
+    desk = Desk(directory, WorkingHours(clock, _standard_spec()), released_versions(directory))
+    load_releases(sim, desk, start, random.Random(rng.random()))
+    load_plans(sim, desk, start, random.Random(rng.random()))
+    tickets = load_ticket_stories(sim, desk, first_day, timezone.localdate(end), rng)
+    sim.run()
+    return {"tickets": tickets, "sweeps": sim.sweeps}
+
+
+def _holidays_import(first: int, last: int) -> None:
+    """China's public holidays and make-up workdays in the standard calendar, as the
+    ``import_holidays`` command would, so the history's working days are real ones."""
+    for year in range(first, last + 1):
+        days_off, workdays = holiday_dates("CN", year)
+        calendar_holidays_add(
+            CALENDAR_STANDARD, days_off=days_off, workdays=workdays, replace_year=year
         )
-        return call.ticket
-    portal_users = [c.user for c in entry["contacts"] if c.user]
-    if channel in (Channel.PORTAL, Channel.API) and portal_users:
-        actor = rng.choice(portal_users)
-        extra: dict[str, Any] = {"proposed_severity": severity}
-    else:
-        actor = users[rng.choice(["agent", "agent2", "manager"])]
-        extra = {"organization": entry["org"], "contact": contact, "proposed_severity": severity}
-    return timeline.step(
-        services.ticket_create,
-        actor=actor,
-        title=title,
-        kind=kind,
-        channel=channel,
-        product=product,
-        product_version=version,
-        description=description,
-        impact=rng.choice(["", "影响部分用户", "影响全部业务", "可以绕过"]),
-        area=area,
-        **extra,
-    )
 
 
-def _engineer_for(ticket: Ticket, rng: random.Random, users: dict[str, User]) -> User:
-    code = ticket.product.code if ticket.product else None
-    fits = [
-        name
-        for name, skills in SKILLS.items()
-        if any(p in (None, code) and (a == ticket.area or p == code) for p, a in skills)
-    ]
-    return users[rng.choice(fits or list(SKILLS))]
-
-
-def _customer_of(ticket: Ticket) -> User | None:
-    if ticket.requester and ticket.requester.role == Role.CUSTOMER:
-        return ticket.requester
-    if ticket.contact and ticket.contact.user:
-        return ticket.contact.user
-    return None
-
-
-def _advance(
-    ticket: Ticket,
-    target: str,
-    directory: dict[str, Any],
-    rng: random.Random,
-    timeline: Timeline,
-) -> None:
-    """Walk the ticket to ``target`` the way people would, one service call per step."""
-    users, teams, step = directory["users"], directory["teams"], timeline.step
-    customer = _customer_of(ticket)
-    if ticket.status == TicketStatus.RESOLVED:  # hotline: solved at first contact
-        if target in (TicketStatus.CLOSED, TicketStatus.CANCELLED) and customer:
-            step(services.ticket_confirm, ticket, actor=customer, accepted=True, rating=5)
-        return
-    if target == TicketStatus.NEW:
-        return
-    if target == TicketStatus.CANCELLED and rng.random() < 0.5:
-        actor = customer or users["agent"]
-        step(
-            services.ticket_transition,
-            ticket,
-            actor=actor,
-            to_status=TicketStatus.CANCELLED,
-            comment="问题已自行解决，撤销申请。",
-        )
-        return
-    engineer = _engineer_for(ticket, rng, users)
-    team = teams[TeamKind.ON_SITE if ticket.severity in ("L1", "L2") else TeamKind.REMOTE]
-    dispatcher = users[rng.choice(["agent", "manager"])]
-    step(services.ticket_assign, ticket, actor=dispatcher, team=team, assignee=engineer)
-    if target == TicketStatus.ACCEPTED:
-        return
-    if target == TicketStatus.CANCELLED:
-        step(
-            services.ticket_transition,
-            ticket,
-            actor=engineer,
-            to_status=TicketStatus.CANCELLED,
-            comment="重复提交，已合并到其他工单。",
-        )
-        return
-    answer_now = ticket.kind == TicketKind.CONSULTATION and target in (
-        TicketStatus.RESOLVED,
-        TicketStatus.CLOSED,
-    )
-    if answer_now:
-        step(
-            services.ticket_triage,
-            ticket,
-            actor=engineer,
-            decision=TriageDecision.CONSULTATION_ANSWERED,
-            answer="已电话说明操作步骤，并发送操作手册相关章节。",
-        )
-    else:
-        _work(ticket, target, engineer, customer, rng, step)
-        if target in (TicketStatus.IN_PROGRESS, TicketStatus.WAITING_CUSTOMER):
-            return
-        step(
-            services.ticket_transition,
-            ticket,
-            actor=engineer,
-            to_status=TicketStatus.RESOLVED,
-            comment="已定位原因并修复，请确认。",
-        )
-    if target == TicketStatus.RESOLVED:
-        return
-    _close(ticket, engineer, customer, rng, step)
-
-
-def _work(ticket, target, engineer, customer, rng, step) -> None:
-    if ticket.kind == TicketKind.FAULT:
-        severity = rng.choices(Severity.values, weights=[5, 15, 40, 40])[0]
-        step(
-            services.ticket_triage,
-            ticket,
-            actor=engineer,
-            decision=TriageDecision.FAULT,
-            severity=severity,
-        )
-    elif ticket.kind == TicketKind.CUSTOMIZATION:
-        step(services.ticket_triage, ticket, actor=engineer, decision=TriageDecision.CUSTOMIZATION)
-    else:
-        step(services.ticket_transition, ticket, actor=engineer, to_status=TicketStatus.IN_PROGRESS)
-    step(services.comment_add, ticket, actor=engineer, body="已收到，正在分析日志。")
-    if rng.random() < 0.6:
-        step(
-            services.comment_add,
-            ticket,
-            actor=engineer,
-            body="内部：疑似与上周补丁有关，需与研发确认。",
-            is_internal=True,
-        )
-    waits = target == TicketStatus.WAITING_CUSTOMER or rng.random() < 0.3
-    if waits:
-        step(
-            services.ticket_transition,
-            ticket,
-            actor=engineer,
-            to_status=TicketStatus.WAITING_CUSTOMER,
-            comment="请提供出错时间段的应用日志。",
-        )
-        if target != TicketStatus.WAITING_CUSTOMER and customer:
-            step(services.comment_add, ticket, actor=customer, body="日志已上传，请查收。")
-        elif target != TicketStatus.WAITING_CUSTOMER:
-            step(services.ticket_transition, ticket, actor=engineer, to_status="in_progress")
-
-
-def _close(ticket, engineer, customer, rng, step) -> None:
-    if customer is None:
-        step(services.ticket_transition, ticket, actor=engineer, to_status=TicketStatus.CLOSED)
-        return
-    if rng.random() < 0.12:  # the customer rejects the first resolution (reopen)
-        step(
-            services.ticket_confirm,
-            ticket,
-            actor=customer,
-            accepted=False,
-            comment="问题仍然存在，请再看一下。",
-        )
-        step(
-            services.ticket_transition,
-            ticket,
-            actor=engineer,
-            to_status=TicketStatus.RESOLVED,
-            comment="补充修复了另一处配置，请再次确认。",
-        )
-    rating = rng.choices([5, 4, 3, 2], weights=[50, 30, 15, 5])[0]
-    step(
-        services.ticket_confirm,
-        ticket,
-        actor=customer,
-        accepted=True,
-        rating=rating,
-        comment="" if rating > 3 else "处理时间偏长。",
-    )
+def _standard_spec() -> dict[str, Any]:
+    return BusinessCalendar.objects.get(name=CALENDAR_STANDARD).spec
 
 
 def _settle_outbox() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -14,7 +15,7 @@ from servicedesk.choices import SkillArea
 from servicedesk.models import Contact, Organization, Product, ProductVersion, Team, User
 from servicedesk.permissions import is_customer_user
 
-from ...choices import Channel, Severity, TicketKind, TicketStatus, TriageDecision
+from ...choices import Channel, LinkKind, Severity, TicketKind, TicketStatus, TriageDecision
 from .output import MAX_BULK, MAX_FILE_NAME, MAX_ID
 
 
@@ -264,3 +265,81 @@ class HotlineCallCreateSerializer(InputSerializer):
         choices=Severity.choices, required=False, allow_null=True, default=None
     )
     started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class CannedReplyCreateSerializer(InputSerializer):
+    name = serializers.CharField(max_length=120)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    body = serializers.CharField(
+        help_text=_(
+            "The text, with placeholders {{customer_name}}, {{ticket_number}}, "
+            "{{ticket_title}}, {{deadline}}, {{agent_name}}, {{organization}}; any other "
+            "placeholder is refused with 400."
+        )
+    )
+    shared = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Shared with the team, or with all staff (managers only) when no team."),
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, allow_null=True, default=None
+    )
+    set_status = serializers.ChoiceField(
+        choices=TicketStatus.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Applying the reply then moves the ticket here (workflow rules apply)."),
+    )
+    set_assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Applying the reply then assigns the ticket to this member of staff."),
+    )
+
+
+class CannedReplyUpdateSerializer(CannedReplyCreateSerializer):
+    """Only the keys sent change."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+            field.default = serializers.empty
+        return fields
+
+
+class CannedReplyApplySerializer(InputSerializer):
+    canned_reply = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    body = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The text as the agent edited it; empty: the canned reply, rendered."),
+    )
+    is_internal = serializers.BooleanField(
+        required=False, default=False, help_text=_("Send it as an internal note.")
+    )
+
+
+class TicketLinkCreateSerializer(InputSerializer):
+    ticket = serializers.CharField(
+        max_length=20, help_text=_("The other ticket: its id or its number (SD-2026-000123).")
+    )
+    kind = serializers.ChoiceField(
+        choices=LinkKind.choices,
+        help_text=_(
+            "related; duplicate: this ticket duplicates the other; parent: this ticket is "
+            "the other's parent."
+        ),
+    )
+
+
+class TicketMergeSerializer(InputSerializer):
+    into = serializers.CharField(
+        max_length=20,
+        help_text=_("The ticket this duplicate is merged into: its id or its number."),
+    )

@@ -27,7 +27,8 @@ from sla.api.serializers import ClockSerializer
 from sla.selectors import clock_summary, ticket_clocks
 
 from ... import workflow
-from ...models import Attachment, Comment, HotlineCall, Ticket, TicketEvent
+from ...choices import LinkKind, TicketStatus
+from ...models import Attachment, CannedReply, Comment, HotlineCall, Ticket, TicketEvent
 from ...permissions import party_of
 
 MAX_FILE_NAME = 200
@@ -125,6 +126,7 @@ class TicketSerializer(OutputSerializer):
             "first_response_at",
             "resolved_at",
             "closed_at",
+            "merged_into",
             "resolution",
             "reopen_count",
             "rating",
@@ -181,6 +183,7 @@ class TicketSerializer(OutputSerializer):
             "first_response_at": iso_datetime(obj.first_response_at, tz),
             "resolved_at": iso_datetime(obj.resolved_at, tz),
             "closed_at": iso_datetime(obj.closed_at, tz),
+            "merged_into": obj.merged_into_id,
             "resolution": obj.resolution,
             "reopen_count": obj.reopen_count,
             "rating": obj.rating,
@@ -424,3 +427,42 @@ class HotlineCallSerializer(OutputSerializer):
 
 class BulkAssignResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField(read_only=True)
+
+
+class CannedReplySerializer(OutputSerializer):
+    """A canned reply (常用回复); ``body`` as written, with its placeholders."""
+
+    owner = UserRefSerializer(read_only=True)
+    team = TeamRefSerializer(read_only=True, allow_null=True)
+    set_assignee = UserRefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CannedReply
+        fields = [
+            "id", "name", "language", "body", "shared", "team", "owner", "set_status",
+            "set_assignee", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class LinkedTicketRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=TicketStatus.choices, read_only=True)
+
+
+class TicketLinkSerializer(serializers.Serializer):
+    """A link seen from the ticket in the URL: ``relation`` reads from that ticket's side."""
+
+    id = serializers.IntegerField(source="link.pk", read_only=True)
+    kind = serializers.ChoiceField(source="link.kind", choices=LinkKind.choices, read_only=True)
+    direction = serializers.SerializerMethodField(
+        help_text="outgoing: this ticket is the link's source (e.g. the duplicate, the parent)."
+    )
+    relation = serializers.CharField(source="label", read_only=True)
+    ticket = LinkedTicketRefSerializer(source="other", read_only=True)
+    created_at = serializers.DateTimeField(source="link.created_at", read_only=True)
+
+    def get_direction(self, obj: Any) -> str:
+        return "outgoing" if obj.link.target_id == obj.other.pk else "incoming"

@@ -4,6 +4,8 @@ Thin pages: reads through ``tickets.selectors`` (the visibility chokepoint), wri
 ``tickets.services``. Members of staff only; everyone else gets a 403 page.
 """
 
+from .canned import canned_delete, canned_edit, canned_list
+from .collab import canned_picker, link_add, link_remove, links_panel, merge, presence, ticket_step
 from .hotline import hotline, hotline_lookup
 from .queue import (
     bulk_assign,
@@ -27,6 +29,16 @@ from .ticket import (
 
 __all__ = [
     "bulk_assign",
+    "canned_delete",
+    "canned_edit",
+    "canned_list",
+    "canned_picker",
+    "link_add",
+    "link_remove",
+    "links_panel",
+    "merge",
+    "presence",
+    "ticket_step",
     "hotline",
     "hotline_lookup",
     "organization_options",

@@ -189,6 +189,17 @@ def _handle(
 
 def _comment(request: HttpRequest, pk: int, *, internal: bool) -> HttpResponse:
     def action(ticket: Ticket, data: dict[str, Any]) -> str:
+        if data.get("canned_reply"):
+            canned = selectors.canned_reply_get_for(request.user, data["canned_reply"])
+            services.canned_reply_apply(
+                ticket,
+                canned,
+                actor=request.user,
+                body=data["body"],
+                is_internal=internal,
+                attachments=data["attachments"],
+            )
+            return _("Canned reply “%(name)s” applied.") % {"name": canned.name}
         services.comment_add(
             ticket,
             actor=request.user,

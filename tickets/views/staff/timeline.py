@@ -97,7 +97,29 @@ def _event_text(kind: str, data: dict[str, Any]) -> str:
     if kind == EventKind.RATED:
         text = _("Customer rated the service %(rating)s of 5.") % {"rating": data.get("rating")}
         return f"{text} {data['comment']}" if data.get("comment") else text
+    if kind in (EventKind.LINKED, EventKind.UNLINKED, EventKind.MERGED):
+        return _link_text(kind, data)
+    if kind == EventKind.MACRO_APPLIED:
+        return _("Canned reply applied: %(name)s.") % {"name": data.get("name", "")}
     return str(EventKind(kind).label) if kind in EventKind.values else str(kind)
+
+
+def _link_text(kind: str, data: dict[str, Any]) -> str:
+    other = data.get("other", "")
+    if kind == EventKind.MERGED:
+        if data.get("direction") == "into":
+            return _("Merged into %(number)s.") % {"number": other}
+        return _("%(number)s merged into this ticket (%(comments)s messages, %(files)s files).") % {
+            "number": other,
+            "comments": data.get("comments", 0),
+            "files": data.get("attachments", 0),
+        }
+    relation = selectors.link_label(
+        str(data.get("relation")), outgoing=data.get("direction") != "in"
+    )
+    if kind == EventKind.UNLINKED:
+        return _("Link to %(number)s removed.") % {"number": other}
+    return _("Linked: %(relation)s %(number)s.") % {"relation": relation, "number": other}
 
 
 def timeline_for(request: HttpRequest, ticket: Ticket) -> list[Entry]:
