@@ -368,6 +368,7 @@ SPECTACULAR_SETTINGS = {
         "ReportRunStateEnum": "reports.models.RunState",
         "ReportFrequencyEnum": "reports.models.Frequency",
         "ReportLanguageEnum": "reports.models.Language",
+        "SiteLanguageEnum": "servicedesk.settings.LANGUAGES",
     },
 }
 
