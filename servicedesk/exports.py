@@ -1,6 +1,11 @@
 """Tables as downloads: one writer for every export of the pages and the API (CSV streamed,
-XLSX built write-only), the same cap and the same protections everywhere. The report
-exports of ``reports/`` are meant to build on it.
+XLSX built write-only), the same protections everywhere. The report exports of ``reports/``
+build on it (``workbook``: one sheet per section).
+
+CSV has no row cap: rows are read in chunks from a server-side cursor and written as they
+come, so memory stays flat however long the export (docs/PERFORMANCE.md, "CSV export").
+An XLSX is built whole before it is sent, so it stops at ``XLSX_LIMIT`` rows and says so in
+its last row; narrow the filters, or take the CSV, for more.
 
 A ``Table`` is what a selector returns for an export: a file name, translated headers and
 the rows (an iterator, so a long export is read from the database in chunks and never sits
@@ -18,9 +23,11 @@ from typing import Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-EXPORT_LIMIT = 50_000  # rows of one export; narrow the filters for more
-CHUNK = 1000  # rows read (and their references prefetched) per query
+XLSX_LIMIT = 50_000  # rows of one XLSX sheet; the CSV has no cap
+CHUNK = 2000  # rows read (and their references prefetched) per query
+CSV_BUFFER = 64 * 1024  # characters written to the client at once
 FORMATS = ("csv", "xlsx")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -41,38 +48,73 @@ def safe(value: Any) -> Any:
     return value
 
 
-class _Echo:
-    """A file-like object whose ``write`` returns the line, for a streaming csv.writer."""
+def csv_cell(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return safe(value)
 
-    def write(self, value: str) -> str:
-        return value
+
+def csv_chunks(table: Table, size: int = CSV_BUFFER) -> Iterator[str]:
+    """The table as CSV text in pieces of about ``size`` characters: one write to the client
+    per piece rather than per row (per-row writes cost more than the rows themselves)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # a BOM, so that spreadsheet programs read UTF-8 (Chinese) text
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow([csv_cell(v) for v in row])
+        if buffer.tell() >= size:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _csv(table: Table) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield "\ufeff"  # a BOM, so that spreadsheet programs read the UTF-8 (Chinese) text
-        yield writer.writerow(table.headers)
-        for row in table.rows:
-            yield writer.writerow(
-                [v.isoformat() if isinstance(v, dt.date) else safe(v) for v in row]
-            )
-
-    return StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    return StreamingHttpResponse(csv_chunks(table), content_type="text/csv; charset=utf-8")
 
 
-def _xlsx(table: Table) -> HttpResponse:
+def workbook(tables: Iterable[Table]) -> bytes:
+    """An XLSX with one sheet per table (at most ``XLSX_LIMIT`` rows each)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(table.title[:31])
-    sheet.append(table.headers)
-    for row in table.rows:
-        sheet.append([safe(v) for v in row])
+    used: set[str] = set()
+    for table in tables:
+        title = sheet_title(table.title, used)
+        sheet = book.create_sheet(title)
+        sheet.append(table.headers)
+        for count, row in enumerate(table.rows):
+            if count == XLSX_LIMIT:
+                sheet.append([_("Only the first %(n)d rows: take the CSV for all.") % {"n": count}])
+                break
+            sheet.append([xlsx_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
-    return HttpResponse(out.getvalue(), content_type=XLSX)
+    return out.getvalue()
+
+
+def sheet_title(title: str, used: set[str]) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\, unique."""
+    clean = "".join("_" if c in "[]:*?/\\" else c for c in title)[:31] or "Sheet"
+    name, n = clean, 2
+    while name.lower() in used:
+        suffix = f" ({n})"
+        name, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.lower())
+    return name
+
+
+def xlsx_cell(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = timezone.localtime(value).replace(tzinfo=None)  # Excel has no time zones
+    return safe(value)
+
+
+def _xlsx(table: Table) -> HttpResponse:
+    return HttpResponse(workbook([table]), content_type=XLSX)
 
 
 def export_response(table: Table, kind: str) -> HttpResponse | StreamingHttpResponse:

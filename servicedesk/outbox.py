@@ -72,6 +72,33 @@ def renderer(*topics: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
+# topic -> attacher(payload) -> [(file name, content, MIME type)]. Attachments are built when
+# the message is sent, from what the payload names (a report run's frozen snapshot), so the
+# row stays small and every attempt sends the same file. One that cannot be built is a
+# permanent refusal, like a body that cannot render.
+Attachment = tuple[str, bytes, str]
+Attacher = Callable[[dict[str, Any]], list[Attachment]]
+ATTACHERS: dict[str, Attacher] = {}
+
+
+def attacher(*topics: str) -> Callable[[Attacher], Attacher]:
+    def register(function: Attacher) -> Attacher:
+        for topic in topics:
+            ATTACHERS[topic] = function
+        return function
+
+    return register
+
+
+def attachments(message: OutboxMessage) -> list[Attachment]:
+    function = ATTACHERS.get(message.topic)
+    if function is None:
+        return []
+    payload = message.payload
+    with translation.override(payload.get("language") or settings.LANGUAGE_CODE):
+        return function(payload)
+
+
 def render(message: OutboxMessage) -> Rendered:
     """What ``message`` says, in the recipient's language and time zone (both in the
     payload when it was written; the site's defaults otherwise)."""
@@ -294,7 +321,8 @@ class Unreachable(Exception):
 
 def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     """The mail for ``message``: plain text, the sanitized HTML alternative when the topic
-    has one, the row's Message-ID and the thread headers."""
+    has one, the topic's attachments (``attacher``), the row's Message-ID and the thread
+    headers."""
     rendered = render(message)
     headers = {"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"}
     if rendered.thread:
@@ -309,6 +337,8 @@ def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     )
     if rendered.html:
         email.attach_alternative(sanitize_html(rendered.html), "text/html")
+    for name, content, mimetype in attachments(message):
+        email.attach(name, content, mimetype)
     return email
 
 

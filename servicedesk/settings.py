@@ -364,6 +364,11 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "maintenance.models.SEVERITIES",
         "PlanStatusEnum": "maintenance.choices.PlanStatus",
         "LinkKindEnum": "tickets.choices.LinkKind",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "ReportRunStateEnum": "reports.models.RunState",
+        "ReportFrequencyEnum": "reports.models.Frequency",
+        "ReportLanguageEnum": "reports.models.Language",
+        "SiteLanguageEnum": "servicedesk.settings.LANGUAGES",
     },
 }
 
@@ -422,11 +427,28 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sla-sweep": {"task": "sla.tasks.sla_sweep_task", "schedule": SLA_SWEEP_SECONDS},
     # Hourly, idempotent: scheduled inspections appear within an hour of their lead day.
+    # Report runs whose worker died or whose next step was lost go on (reports/services).
+    "report-runs-recover": {
+        "task": "reports.tasks.report_runs_recover_task",
+        "schedule": 60.0,
+    },
+    # Hourly, idempotent: one run per schedule and closed period, however often it fires.
+    "report-schedules": {
+        "task": "reports.tasks.report_schedules_run_task",
+        "schedule": 3600.0,
+    },
     "inspections-generate": {
         "task": "maintenance.tasks.inspections_generate_task",
         "schedule": 3600.0,
     },
 }
+
+# Report runs: a step's lease outlives the task's hard time limit; a run whose next step
+# was not claimed for REPORT_RUN_STALL_SECONDS is published again; a step started
+# REPORT_RUN_MAX_ATTEMPTS times without finishing (its worker killed each time) fails the run.
+REPORT_RUN_LEASE_SECONDS = env.int("REPORT_RUN_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
+REPORT_RUN_STALL_SECONDS = env.int("REPORT_RUN_STALL_SECONDS", default=120)
+REPORT_RUN_MAX_ATTEMPTS = env.int("REPORT_RUN_MAX_ATTEMPTS", default=3)
 
 LOGGING = {
     "version": 1,

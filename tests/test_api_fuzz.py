@@ -27,11 +27,14 @@ statuses or parameters differ from what it declares cannot be merged unnoticed.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.urls import Resolver404, resolve
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
@@ -87,6 +90,7 @@ def world(customer, manager, agent, contract, product, version, team):
     plan = plan_of(agent, contract)
     policy = policy_ensure_default()
     canned = canned_reply_create(actor=manager, name="Fuzz", language="en", body="x", shared=True)
+    run, schedule = report_of(manager, customer.organization)
     tokens = {
         role: api_token_create(name="fuzz", user=user, scope="write", created_by=None)[1]
         for role, user in (("customer", customer), ("manager", manager))
@@ -102,6 +106,8 @@ def world(customer, manager, agent, contract, product, version, team):
         "/organizations/": customer.organization_id,
         "/users/": customer.pk,
         "/sla/policies/": policy.pk,
+        "/report-runs/": run.pk,
+        "/report-schedules/": schedule.pk,
         "/sla/calendars/": policy.versions.first().targets.first().response_calendar_id,
     }
     # The app runs in this thread on the test's transaction: like Django's test client, keep
@@ -111,6 +117,25 @@ def world(customer, manager, agent, contract, product, version, team):
     yield {"tokens": tokens, "ids": ids, "examples": 0}
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+def report_of(manager, organization):
+    """A queued customer service report of the customer's organization, and a schedule."""
+    from reports.models import ReportSchedule
+    from reports.services import report_run_request
+
+    today = timezone.localdate()
+    run = report_run_request(
+        user=manager,
+        kind="service",
+        period_start=today - timedelta(days=7),
+        period_end=today,
+        organization=organization,
+    )
+    schedule = ReportSchedule.objects.create(
+        kind="service", frequency="month", recipients=["boss@example.com"], created_by=manager
+    )
+    return run, schedule
 
 
 def _aim_at_the_world(case, world) -> None:

@@ -2,8 +2,8 @@
 
 Staff only (404 for customers, as every maintenance list). The export has the list's
 filters and is the page's (``selectors.fault_log_export`` written by ``servicedesk.exports``):
-CSV streams in chunks, XLSX is built write-only; both stop at ``EXPORT_LIMIT`` rows (narrow
-the filters for more) and quote cells a spreadsheet would run as a formula.
+CSV streams in chunks with no row cap, XLSX is built write-only and stops at ``XLSX_LIMIT``
+rows; both quote cells a spreadsheet would run as a formula.
 """
 
 from __future__ import annotations
@@ -75,8 +75,9 @@ class FaultLogExportView(FaultLogView):
     @extend_schema(
         summary="Export the product fault log (CSV or XLSX)",
         description=(
-            "The list's filters; newest first; at most 50,000 rows (narrow the filters for "
-            "more). Always a download (Content-Disposition: attachment)."
+            "The list's filters; newest first; CSV has every row (streamed), XLSX at most "
+            "50,000 (narrow the filters, or take the CSV). Always a download "
+            "(Content-Disposition: attachment)."
         ),
         parameters=[
             OpenApiParameter("format", OpenApiTypes.STR, enum=list(FORMATS), default="csv")

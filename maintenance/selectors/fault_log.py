@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from servicedesk.exports import CHUNK, EXPORT_LIMIT, Table
+from servicedesk.exports import CHUNK, Table
 from servicedesk.models import Product, ProductVersion
 from servicedesk.permissions import is_staff_user
 from tickets.models import Ticket
@@ -66,11 +66,12 @@ def filter_fault_log(
 
 def fault_log_export(entries: QuerySet[FaultLogEntry]) -> Table:
     """Lines of ``fault_log`` (filtered by the caller) as the export's table, the same for
-    the page and the API: newest first, at most ``EXPORT_LIMIT`` rows, read in chunks."""
+    the page and the API: newest first, every row (the XLSX writer caps its sheet), read in
+    chunks."""
 
     def rows() -> Iterator[list[Any]]:
         entry: FaultLogEntry
-        ordered = entries.order_by("-recorded_on", "-id")[:EXPORT_LIMIT]
+        ordered = entries.order_by("-recorded_on", "-id")
         for entry in ordered.iterator(chunk_size=CHUNK):
             yield [
                 entry.recorded_on,

@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from reports.api.urls import run_urlpatterns
+
 from . import (
     converters,  # noqa: F401  (registers <id:...> and <ref:...>)
     schema,  # noqa: F401  (registers the token scheme for OpenAPI)
@@ -52,4 +54,5 @@ urlpatterns = [
     path("", include("maintenance.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("releases.api.urls")),
+    path("", include(run_urlpatterns)),
 ]

@@ -18,11 +18,11 @@ from servicedesk.pages import forbidden, staff_or_404
 from servicedesk.permissions import can_see_all_metrics, is_customer_user
 from tickets.choices import OPEN_STATUSES, Channel, Severity
 
-from . import charts, links
-from .metrics import DEFINITIONS, collect
-from .periods import KINDS, period_from_params
-from .scope import PARAMS, Scope
-from .selectors import breaching_soon, workload
+from .. import charts, links
+from ..metrics import DEFINITIONS, collect
+from ..periods import KINDS, period_from_params
+from ..scope import PARAMS, Scope
+from ..selectors import breaching_soon, workload
 
 AGE_LABELS = {
     "under_1d": _("under 1 day"),
