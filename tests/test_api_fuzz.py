@@ -77,6 +77,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONF
 def world(customer, manager, agent, contract, product, version, team):
     """A ticket, a work order, a plan and a release with the default SLA policy: ids to aim at."""
     from maintenance import services as maintenance
+    from servicedesk.models import Notification
     from sla.services import policy_ensure_default
 
     ticket = fault_ticket(customer, product)
@@ -99,6 +100,7 @@ def world(customer, manager, agent, contract, product, version, team):
         "/organizations/": customer.organization_id,
         "/users/": customer.pk,
         "/sla/policies/": policy.pk,
+        "/notifications/": Notification.objects.filter(user=customer).first().pk,
         "/sla/calendars/": policy.versions.first().targets.first().response_calendar_id,
     }
     # The app runs in this thread on the test's transaction: like Django's test client, keep
