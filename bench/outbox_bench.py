@@ -102,7 +102,7 @@ def main() -> None:
     from servicedesk.models import OutboxMessage
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE servicedesk_outboxmessage")
+        cursor.execute("TRUNCATE servicedesk_outboxmessage CASCADE")  # and the webhook log
 
     tmp = Path(tempfile.mkdtemp(prefix="outbox-bench-"))
     port = free_port()

@@ -81,6 +81,7 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONF
 def world(customer, manager, agent, contract, product, version, team):
     """A ticket, a work order, a plan and a release with the default SLA policy: ids to aim at."""
     from maintenance import services as maintenance
+    from servicedesk.models import Notification
     from sla.services import policy_ensure_default
 
     ticket = fault_ticket(customer, product)
@@ -108,6 +109,7 @@ def world(customer, manager, agent, contract, product, version, team):
         "/sla/policies/": policy.pk,
         "/report-runs/": run.pk,
         "/report-schedules/": schedule.pk,
+        "/notifications/": Notification.objects.filter(user=customer).first().pk,
         "/sla/calendars/": policy.versions.first().targets.first().response_calendar_id,
     }
     # The app runs in this thread on the test's transaction: like Django's test client, keep

@@ -31,17 +31,19 @@ urlpatterns = [
     ),
     path(
         "notifications/unread-count/",
-        NotificationViewSet.as_view({"get": "unread_count"}),
+        NotificationViewSet.as_view({"get": "unread_count"}, filter_backends=[]),
         name="api-notification-unread-count",
     ),
     path(
         "notifications/read/",
-        NotificationViewSet.as_view({"post": "mark_read"}),
+        NotificationViewSet.as_view({"post": "mark_read"}, filter_backends=[]),
         name="api-notification-read",
     ),
     path(
         "notifications/preferences/",
-        NotificationViewSet.as_view({"get": "preferences", "put": "preferences"}),
+        NotificationViewSet.as_view(
+            {"get": "preferences", "put": "preferences"}, filter_backends=[], pagination_class=None
+        ),
         name="api-notification-preferences",
     ),
     path(
