@@ -31,7 +31,9 @@ urlpatterns = [
     ),
     path(
         "notifications/unread-count/",
-        NotificationViewSet.as_view({"get": "unread_count"}, filter_backends=[]),
+        NotificationViewSet.as_view(
+            {"get": "unread_count"}, filter_backends=[], pagination_class=None
+        ),
         name="api-notification-unread-count",
     ),
     path(
@@ -41,8 +43,12 @@ urlpatterns = [
     ),
     path(
         "notifications/preferences/",
+        # the action's own settings: as_view does not read @action's keyword arguments, so
+        # the schema documented this plain list as a paginated, filtered one
         NotificationViewSet.as_view(
-            {"get": "preferences", "put": "preferences"}, filter_backends=[], pagination_class=None
+            {"get": "preferences", "put": "preferences"},
+            filter_backends=[],
+            pagination_class=None,
         ),
         name="api-notification-preferences",
     ),
