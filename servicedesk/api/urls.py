@@ -40,7 +40,10 @@ urlpatterns = [
     path(
         "notifications/preferences/",
         NotificationViewSet.as_view(
-            {"get": "preferences", "put": "preferences"}, filter_backends=[], pagination_class=None
+            {"get": "preferences", "put": "preferences"},
+            filter_backends=[],
+            pagination_class=None,
+            metadata_class=None,  # OPTIONS would look up an object this route has not
         ),
         name="api-notification-preferences",
     ),
