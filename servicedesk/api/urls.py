@@ -49,6 +49,7 @@ urlpatterns = [
             {"get": "preferences", "put": "preferences"},
             filter_backends=[],
             pagination_class=None,
+            metadata_class=None,  # OPTIONS would look up an object this route has not
         ),
         name="api-notification-preferences",
     ),
