@@ -22,6 +22,8 @@ from .models import (
     Contract,
     Heartbeat,
     IdempotencyRecord,
+    Notification,
+    NotificationPreference,
     Organization,
     OutboxMessage,
     Product,
@@ -339,3 +341,24 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_filter = ["endpoint", "topic", "status_code"]
     list_select_related = ["endpoint"]
     date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """In-app notifications: written by the services, read and marked by their user."""
+
+    list_display = ["created_at", "user", "topic", "subject", "read_at"]
+    list_filter = ["topic"]
+    list_select_related = ["user"]
+    search_fields = ["subject", "user__username"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(ReadOnlyAdmin):
+    """Each user sets their own channels on their notification settings page."""
+
+    list_display = ["user", "topic", "channel"]
+    list_filter = ["topic", "channel"]
+    list_select_related = ["user"]
+    search_fields = ["user__username"]

@@ -16,10 +16,13 @@ from .models import (
     CannedReply,
     Comment,
     HotlineCall,
+    SavedView,
+    SavedViewEvent,
     Ticket,
     TicketEvent,
     TicketLink,
     TicketNumberSequence,
+    TicketPresence,
 )
 
 
@@ -137,3 +140,28 @@ class CannedReplyAdmin(ReadOnlyAdmin):
 class TicketLinkAdmin(ReadOnlyAdmin):
     list_display = ["source", "kind", "target", "created_by", "created_at"]
     list_select_related = ["source", "target", "created_by"]
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(ReadOnlyAdmin):
+    """Kept on the queue page or through the API, which allow-list the stored filters."""
+
+    list_display = ["name", "owner", "team", "created_at"]
+    list_select_related = ["owner", "team"]
+    search_fields = ["name", "owner__username"]
+
+
+@admin.register(SavedViewEvent)
+class SavedViewEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "view", "actor", "kind"]
+    list_select_related = ["view", "actor"]
+    search_fields = ["view__name"]
+
+
+@admin.register(TicketPresence)
+class TicketPresenceAdmin(ReadOnlyAdmin):
+    """Who had a ticket open or was replying (rows expire; the page reads the recent ones)."""
+
+    list_display = ["ticket", "user", "state", "seen_at"]
+    list_select_related = ["ticket", "user"]
+    search_fields = ["ticket__number", "user__username"]

@@ -24,7 +24,9 @@ def admin_client(client, superuser):
     return client
 
 
-@pytest.mark.parametrize("app_label", ["servicedesk", "tickets", "sla", "releases", "maintenance"])
+@pytest.mark.parametrize(
+    "app_label", ["servicedesk", "tickets", "sla", "releases", "maintenance", "reports"]
+)
 def test_every_model_is_registered(app_label):
     missing = [
         m.__name__
@@ -34,7 +36,9 @@ def test_every_model_is_registered(app_label):
     assert missing == []
 
 
-@pytest.mark.parametrize("app_label", ["servicedesk", "tickets", "sla", "releases", "maintenance"])
+@pytest.mark.parametrize(
+    "app_label", ["servicedesk", "tickets", "sla", "releases", "maintenance", "reports"]
+)
 def test_every_changelist_renders(app_label, admin_client, org, customer, product):
     f.TicketFactory(organization=org)
     for model in apps.get_app_config(app_label).get_models():

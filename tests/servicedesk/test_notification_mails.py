@@ -191,7 +191,7 @@ def test_services_write_mails_in_the_recipients_language_with_the_replys_text(
     assert [r.topic for r in rows] == ["ticket.created", "ticket.replied"]
     created, replied = (build_email(r) for r in rows)
     assert "您的请求已受理" in created.subject and ticket.number in created.subject
-    assert "受理: " in created.body and "(Asia/Shanghai)" in created.body
+    assert "受理时间: " in created.body and "(Asia/Shanghai)" in created.body
     assert "请重启打印服务后再试。" in replied.body
     assert "internal: printer driver" not in replied.body
     link = f"https://desk.example.com/portal/tickets/{ticket.number}/"

@@ -62,7 +62,7 @@ def test_queue_sorts_by_deadline_and_filters_breaches_with_constant_queries(clie
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(QUEUE, params)
         assert response.status_code == 200
-        return [t.number for t in response.context["tickets"]], len(ctx.captured_queries)
+        return [t["number"] for t in response.context["tickets"]], len(ctx.captured_queries)
 
     ordered, queries = numbers(ordering="sla_due_at")
     assert ordered == [soon.number, late.number]

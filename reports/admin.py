@@ -1,0 +1,35 @@
+"""Report runs, their audit trail and the schedules in the admin: read-only, because runs
+are requested, cancelled and scheduled through the report pages and the API, which check
+the scope a user may report on."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from servicedesk.admin import ReadOnlyAdmin
+
+from .models import ReportRun, ReportRunEvent, ReportSchedule
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "period_label", "organization", "team", "state", "progress"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["organization", "team"]
+    search_fields = ["period_label", "organization__name"]
+    exclude = ["snapshot"]
+
+
+@admin.register(ReportRunEvent)
+class ReportRunEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "run", "actor", "kind"]
+    list_select_related = ["run", "actor"]
+    search_fields = ["kind"]
+
+
+@admin.register(ReportSchedule)
+class ReportScheduleAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "kind", "frequency", "organization", "team", "is_active"]
+    list_filter = ["kind", "frequency", "is_active"]
+    list_select_related = ["organization", "team"]
+    search_fields = ["organization__name"]
