@@ -81,7 +81,8 @@ def test_agent_resolves_with_a_canned_reply_by_keyboard(page, customer, agent):
     expect(page.locator("#timeline")).to_contain_text("is fixed by patch 3.2.1. Thanks, jk?")
     screenshot(page, "canned-reply-resolved")
 
-    # "j" goes on to the next open ticket of the queue.
+    # "j" goes on to the next open ticket of the queue (once the reloaded page's script runs).
+    page.wait_for_load_state("load")
     page.keyboard.press("j")
     expect(page.locator("h1")).to_contain_text("Reports are slow")
     assert page.url.endswith(f"/staff/tickets/{older.pk}/")
