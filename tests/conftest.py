@@ -22,6 +22,17 @@ def _no_api_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request handled in Chinese leaves its
+    language active on the thread (LocaleMiddleware re-activates per request, tests don't)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_sla_cache():
     """Each test has its own database rows: never reuse another test's cached SLA target."""
     plan_cache_clear()
