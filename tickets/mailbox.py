@@ -71,14 +71,14 @@ def lease_release(name: str, holder: str) -> None:
     MailboxLease.objects.filter(mailbox=name, holder=holder).update(leased_until=None)
 
 
-def mailbox_poll(*, connector: Callable[[], Any] = connect) -> PollResult:
+def mailbox_poll(*, connector: Callable[[], Any] | None = None) -> PollResult:
     if not settings.INBOUND_IMAP_HOST:
         return PollResult("disabled")
     name, holder = mailbox_name(), uuid.uuid4().hex
     if not lease_take(name, holder, settings.INBOUND_IMAP_LEASE_SECONDS):
         return PollResult("busy")
     try:
-        return _poll(connector())
+        return _poll((connector or connect)())
     finally:
         lease_release(name, holder)
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from servicedesk.models import Contact, Organization, OutboxMessage, User
-from servicedesk.permissions import can_triage, is_customer_user
+from servicedesk.permissions import can_log_call, is_customer_user
 from servicedesk.text import one_line
 
 from ..choices import FINAL_STATUSES, Channel, TicketKind
@@ -40,6 +40,8 @@ from .intake import ticket_create
 
 # Declared types that are never kept, whatever the file is called: they render as pages.
 BLOCKED_TYPES = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml"})
+# What the held list shows of a mail's text.
+PREVIEW_CHARS = 1_000
 
 
 class MailTooLarge(DomainError):
@@ -135,7 +137,9 @@ def _decide(log: InboundMessage, parsed: ParsedMail, raw: bytes) -> None:
         if settings.INBOUND_MAIL_UNKNOWN_SENDERS == "reject":
             return _finish(log, InboundOutcome.REJECTED, reason)
     log.raw = raw
-    return _finish(log, InboundOutcome.HELD, reason, extra=["raw", "organization", "contact"])
+    log.detail = {"preview": parsed.text[:PREVIEW_CHARS], "files": [f.name for f in parsed.files]}
+    extra = ["raw", "organization", "contact", "detail"]
+    return _finish(log, InboundOutcome.HELD, reason, extra=extra)
 
 
 def sender_lookup(address: str) -> Sender:
@@ -288,7 +292,7 @@ def _finish(
 
 
 def _held(message: InboundMessage, actor: User) -> InboundMessage:
-    if not can_triage(actor):
+    if not can_log_call(actor):
         raise NotAllowed(_("Only service agents and managers decide on held mail."))
     log = InboundMessage.objects.select_for_update().get(pk=message.pk)
     if log.outcome != InboundOutcome.HELD:
