@@ -105,3 +105,10 @@ def test_the_navigation_links_the_page_for_agents_only(client, agent, engineer):
     assert 'id="nav-inbound"' in client.get(reverse("staff:queue")).content.decode()
     client.force_login(engineer)
     assert 'id="nav-inbound"' not in client.get(reverse("staff:queue")).content.decode()
+
+
+def test_the_page_speaks_chinese(client, agent):
+    held()
+    client.force_login(agent)
+    html = client.get(LIST, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "待处理来信" in html and "发件人不是已知的客户联系人。" in html
