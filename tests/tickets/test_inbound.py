@@ -348,3 +348,11 @@ def test_only_intake_staff_decide_on_held_mail(customer, tester, org):
             inbound_mail_reject(log, actor=user)
     log.refresh_from_db()
     assert log.outcome == InboundOutcome.HELD
+
+
+def test_a_long_body_is_cut(customer):
+    from tickets.mailparse import BODY_MAX_CHARS
+
+    raw = raw_mail(text="z" * (BODY_MAX_CHARS + 5_000))
+    ticket = inbound_mail_receive(raw, source="imap").message.ticket
+    assert len(ticket.description) == BODY_MAX_CHARS
