@@ -7,7 +7,11 @@ and ``logout``."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -167,3 +171,26 @@ def test_command_and_task_poll(customer, imap_settings, monkeypatch, capsys):
     fake.flags[2].clear()
     assert mailbox_poll_task.delay().get() == {"state": "done", "received": 1, "failed": 0}
     assert Ticket.objects.count() == 2
+
+
+def test_beat_polls_only_when_a_host_is_set():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.CELERY_BEAT_SCHEDULE.get('inbound-mailbox-poll', {}).get('task'))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    for host, expected in (("", "None"), ("imap.test", "tickets.tasks.mailbox_poll_task")):
+        env = {
+            **os.environ,
+            "INBOUND_IMAP_HOST": host,
+            "DJANGO_SETTINGS_MODULE": "servicedesk.settings",
+        }
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", code],
+            env=env,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert done.stdout.strip() == expected
