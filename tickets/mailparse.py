@@ -33,6 +33,14 @@ LOOP_SENDERS = frozenset({"mailer-daemon", "postmaster", "noreply", "no-reply"})
 # Line breaks where HTML blocks end, so the text keeps its paragraphs.
 _BLOCK_END = re.compile(r"<br\s*/?>|</(?:p|div|li|tr|h[1-6]|blockquote|pre|table)>", re.I)
 _BLANK_LINES = re.compile(r"\n{3,}")
+# Where a reply's quotation of the earlier mail starts (mail programs in English and Chinese).
+_QUOTE_START = re.compile(
+    r"^(?:-{2,}\s*(?:Original Message|原始邮件|回复的原邮件)\s*-{2,}"
+    r"|On .{1,200} wrote:"
+    r"|在 ?.{1,200}写道[:：]"
+    r"|(?:From|发件人)\s*[:：].{1,300}\n(?:.*\n){0,4}?(?:Sent|Date|发送时间|日期)\s*[:：])",
+    re.M,
+)
 
 
 class Unparseable(ValueError):
@@ -171,3 +179,12 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
     if "@" not in address or " " in address:
         return "", ""
     return address[:254], one_line(name)[:200]
+
+
+def strip_quoted(text: str) -> str:
+    """A reply without the earlier mail it quotes (from the first quotation header on, and
+    ``>`` lines); the whole text if nothing else would remain."""
+    match = _QUOTE_START.search(text)
+    head = text[: match.start()] if match else text
+    kept = "\n".join(line for line in head.splitlines() if not line.startswith(">"))
+    return kept.strip() or text

@@ -356,3 +356,10 @@ def test_a_long_body_is_cut(customer):
     raw = raw_mail(text="z" * (BODY_MAX_CHARS + 5_000))
     ticket = inbound_mail_receive(raw, source="imap").message.ticket
     assert len(ticket.description) == BODY_MAX_CHARS
+
+
+def test_a_reply_by_mail_keeps_only_the_new_text(customer):
+    ticket = inbound_mail_receive(raw_mail(), source="imap").message.ticket
+    text = "It works now, thanks.\n\nOn Thu, Service desk wrote:\n> We released a patch."
+    inbound_mail_receive(raw_mail(subject=f"Re: [{ticket.number}]", text=text), source="imap")
+    assert Comment.objects.get(ticket=ticket).body == "It works now, thanks."

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from tickets.mailparse import Unparseable, html_to_text, parse_mail
+from tickets.mailparse import Unparseable, html_to_text, parse_mail, strip_quoted
 
 from .inbound_support import raw_mail
 
@@ -60,3 +60,24 @@ def test_mutated_real_mails_never_raise_anything_else():
 )
 def test_html_to_text(markup, text):
     assert html_to_text(markup) == text
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "On Thu, 3 Dec 2026 at 09:00, Service desk <desk@example.com> wrote:\n> old text",
+        "-----Original Message-----\nFrom: desk\nold text",
+        "-----原始邮件-----\n发件人: 服务台\nold text",
+        "在 2026年12月3日 09:00，服务台 写道：\n> old text",
+        "From: Service desk <desk@example.com>\nSent: Thursday\nTo: me\nold text",
+        "> old text\n> more",
+    ],
+)
+def test_a_reply_loses_the_mail_it_quotes(quoted):
+    assert strip_quoted(f"Still broken after the patch.\n\n{quoted}") == (
+        "Still broken after the patch."
+    )
+
+
+def test_a_mail_that_is_only_a_quotation_keeps_it():
+    assert strip_quoted("> only this") == "> only this"

@@ -32,7 +32,14 @@ from servicedesk.permissions import can_log_call, is_customer_user
 from servicedesk.text import one_line
 
 from ..choices import FINAL_STATUSES, Channel, TicketKind
-from ..mailparse import ParsedMail, Unparseable, message_key, parse_headers, parse_mail
+from ..mailparse import (
+    ParsedMail,
+    Unparseable,
+    message_key,
+    parse_headers,
+    parse_mail,
+    strip_quoted,
+)
 from ..models import InboundMessage, InboundOutcome, Ticket
 from ._common import validate_attachment
 from .conversation import comment_add
@@ -194,6 +201,7 @@ def _deliver(
     try:
         with transaction.atomic():
             if ticket is not None and ticket.status not in FINAL_STATUSES:
+                body = strip_quoted(body)
                 if as_note:
                     body = _("Mail from %(sender)s:") % {"sender": log.sender} + "\n\n" + body
                 comment = comment_add(
