@@ -243,6 +243,29 @@ OUTBOX_DELIVER_ON_COMMIT = env.bool("OUTBOX_DELIVER_ON_COMMIT", default=True)
 # How long one delivery run sends before it hands over to a new task (below the soft limit).
 OUTBOX_RUN_SECONDS = env.float("OUTBOX_RUN_SECONDS", default=120.0)
 
+# Inbound mail (docs/INBOUND.md): the largest message accepted (bytes, whole message); the
+# most attachments one mail may carry (each also obeys the upload rules above); how many
+# mails one sender may send per hour (beyond: rejected); what happens to mail from an
+# address that is no customer's: "hold" for an agent to accept or reject, or "reject".
+INBOUND_MAIL_MAX_BYTES = env.int("INBOUND_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+INBOUND_MAIL_MAX_ATTACHMENTS = env.int("INBOUND_MAIL_MAX_ATTACHMENTS", default=10)
+INBOUND_MAIL_MAX_PER_SENDER_HOUR = env.int("INBOUND_MAIL_MAX_PER_SENDER_HOUR", default=20)
+INBOUND_MAIL_UNKNOWN_SENDERS = env.str("INBOUND_MAIL_UNKNOWN_SENDERS", default="hold")
+# IMAP polling: off while INBOUND_IMAP_HOST is empty. UNSEEN mail of INBOUND_IMAP_FOLDER is
+# read, at most INBOUND_IMAP_BATCH per run, and marked Seen (or moved to
+# INBOUND_IMAP_PROCESSED_FOLDER when set); a run holds the mailbox's lease for at most
+# INBOUND_IMAP_LEASE_SECONDS.
+INBOUND_IMAP_HOST = env.str("INBOUND_IMAP_HOST", default="")
+INBOUND_IMAP_PORT = env.int("INBOUND_IMAP_PORT", default=993)
+INBOUND_IMAP_SSL = env.bool("INBOUND_IMAP_SSL", default=True)
+INBOUND_IMAP_USER = env.str("INBOUND_IMAP_USER", default="")
+INBOUND_IMAP_PASSWORD = env.str("INBOUND_IMAP_PASSWORD", default="")
+INBOUND_IMAP_FOLDER = env.str("INBOUND_IMAP_FOLDER", default="INBOX")
+INBOUND_IMAP_PROCESSED_FOLDER = env.str("INBOUND_IMAP_PROCESSED_FOLDER", default="")
+INBOUND_IMAP_BATCH = env.int("INBOUND_IMAP_BATCH", default=50)
+INBOUND_IMAP_LEASE_SECONDS = env.int("INBOUND_IMAP_LEASE_SECONDS", default=240)
+INBOUND_IMAP_POLL_SECONDS = env.float("INBOUND_IMAP_POLL_SECONDS", default=60.0)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=SESSION_COOKIE_SECURE)
@@ -442,6 +465,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
 }
+if INBOUND_IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["inbound-mailbox-poll"] = {
+        "task": "tickets.tasks.mailbox_poll_task",
+        "schedule": INBOUND_IMAP_POLL_SECONDS,
+    }
 
 # Report runs: a step's lease outlives the task's hard time limit; a run whose next step
 # was not claimed for REPORT_RUN_STALL_SECONDS is published again; a step started

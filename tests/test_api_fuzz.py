@@ -36,6 +36,7 @@ from django.db import close_old_connections
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import (
@@ -73,6 +74,14 @@ CONFIG = SchemathesisConfig.from_dict(
             },
         ]
     }
+)
+# The mail gateway's raw RFC 822 bodies (POST /inbound-mail/): any bytes, or a small mail.
+schemathesis.openapi.media_type(
+    "message/rfc822",
+    st.one_of(
+        st.binary(max_size=512),
+        st.just(b"From: a@example.com\r\nSubject: fuzz\r\nMessage-ID: <f@x>\r\n\r\nbody"),
+    ),
 )
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
 

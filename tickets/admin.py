@@ -16,6 +16,8 @@ from .models import (
     CannedReply,
     Comment,
     HotlineCall,
+    InboundMessage,
+    MailboxLease,
     SavedView,
     SavedViewEvent,
     Ticket,
@@ -165,3 +167,19 @@ class TicketPresenceAdmin(ReadOnlyAdmin):
     list_display = ["ticket", "user", "state", "seen_at"]
     list_select_related = ["ticket", "user"]
     search_fields = ["ticket__number", "user__username"]
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyAdmin):
+    """The log of received mail; held mails are decided on the staff console's page."""
+
+    list_display = ["received_at", "source", "sender", "subject", "outcome", "reason", "ticket"]
+    list_filter = ["outcome", "reason", "source"]
+    list_select_related = ["ticket"]
+    search_fields = ["sender", "subject", "message_id", "ticket__number"]
+    exclude = ["raw"]
+
+
+@admin.register(MailboxLease)
+class MailboxLeaseAdmin(ReadOnlyAdmin):
+    list_display = ["mailbox", "holder", "leased_until"]

@@ -338,3 +338,14 @@ class SavedViewForm(forms.Form):
         if not is_manager(user):
             teams = teams.filter(members=user)
         self.fields["team"].queryset = teams
+
+
+class InboundAcceptForm(forms.Form):
+    """Accepting a held mail: for which customer, and which contact (chosen, or a new one
+    with the sender's address). The page draws the choices itself (one query for all rows)."""
+
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.filter(is_active=True), label=_("Customer")
+    )
+    contact = forms.ModelChoiceField(queryset=Contact.objects.all(), required=False)
+    new_contact_name = forms.CharField(max_length=120, required=False)

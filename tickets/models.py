@@ -528,3 +528,88 @@ class TicketPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.user_id} {self.state}"
+
+
+class InboundOutcome(models.TextChoices):
+    """What became of one inbound mail (docs/INBOUND.md)."""
+
+    PENDING = "pending", _("Being processed")
+    CREATED = "created", _("Ticket created")
+    REPLIED = "replied", _("Reply added")
+    HELD = "held", _("Held for an agent")
+    IGNORED = "ignored", _("Ignored")
+    REJECTED = "rejected", _("Rejected")
+
+
+class InboundMessage(models.Model):
+    """One mail received by IMAP polling or the gateway endpoint, and what became of it.
+
+    ``message_key`` (the Message-ID, else a hash of the raw bytes) is unique: a mail polled
+    or posted twice is recognised and never makes a second ticket or reply. The raw message
+    is kept only while an agent has to decide on it (held)."""
+
+    message_key = models.CharField(max_length=255, unique=True)
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    source = models.CharField(_("source"), max_length=20)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    sender_name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    raw = models.BinaryField(blank=True, default=b"")
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=InboundOutcome.choices, default=InboundOutcome.PENDING
+    )
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("inbound mail")
+        verbose_name_plural = _("inbound mails")
+        permissions = [("submit_inbound_mail", "Can submit inbound mail (mail gateway)")]
+        indexes = [
+            # the per-sender hourly limit
+            models.Index(fields=["sender", "received_at"], name="inbound_sender_time"),
+            # the held list, newest first
+            models.Index(
+                fields=["-received_at", "-id"],
+                name="inbound_held",
+                condition=Q(outcome="held"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.subject} ({self.outcome})"
+
+
+class MailboxLease(models.Model):
+    """Who polls a mailbox now: taken by compare-and-set until ``leased_until``, so two beat
+    runs never read one mailbox at once (tickets/mailbox.py)."""
+
+    mailbox = models.CharField(max_length=300, unique=True)
+    holder = models.CharField(max_length=64, blank=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.mailbox

@@ -26,13 +26,15 @@ from servicedesk.models import (
     Team,
     User,
 )
-from servicedesk.permissions import is_staff_user
+from servicedesk.permissions import can_log_call, is_staff_user
 
 from .choices import OPEN_STATUSES
 from .models import (
     Attachment,
     CannedReply,
     Comment,
+    InboundMessage,
+    InboundOutcome,
     SavedView,
     Ticket,
     TicketEvent,
@@ -430,3 +432,26 @@ def saved_views_for(user: Any) -> QuerySet[SavedView]:
         .select_related("owner", "team")
         .order_by("name", "id")
     )
+
+
+def inbound_held_list(user: Any, limit: int = 100) -> list[InboundMessage]:
+    """Held mails, newest first (the partial index ``inbound_held``), for the staff who
+    decide on them (the hotline roles: intake); the raw bytes stay in the database."""
+    if not can_log_call(user):
+        return []
+    return list(
+        InboundMessage.objects.filter(outcome=InboundOutcome.HELD)
+        .select_related("organization", "contact")
+        .defer("raw")
+        .order_by("-received_at", "-id")[:limit]
+    )
+
+
+def inbound_message_get_for(user: Any, pk: Any) -> InboundMessage:
+    if not can_log_call(user):
+        raise NotFound(_("Mail not found."))
+    ident = parse_id(pk)
+    found = InboundMessage.objects.filter(pk=ident).first() if ident else None
+    if found is None:
+        raise NotFound(_("Mail not found."))
+    return found

@@ -42,5 +42,8 @@ urlpatterns = [
     path("canned-replies/<int:pk>/", staff.canned_edit, name="canned-edit"),
     path("canned-replies/<int:pk>/delete", staff.canned_delete, name="canned-delete"),
     path("hotline/", staff.hotline, name="hotline"),
+    path("inbound/", staff.inbound_list, name="inbound"),
+    path("inbound/<int:pk>/accept", staff.inbound_accept, name="inbound-accept"),
+    path("inbound/<int:pk>/reject", staff.inbound_reject, name="inbound-reject"),
     path("hotline/lookup", staff.hotline_lookup, name="hotline-lookup"),
 ]

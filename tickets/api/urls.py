@@ -4,7 +4,7 @@ from django.urls import path
 
 from servicedesk.api import converters  # noqa: F401  (registers <id:...> and <ref:...>)
 
-from . import desk, queue_views, views
+from . import desk, inbound, queue_views, views
 
 T = views.TicketViewSet
 ticket_list = T.as_view({"get": "list", "post": "create"})
@@ -81,6 +81,7 @@ urlpatterns = [
         views.PolicyReapplyView.as_view(),
         name="api-sla-policy-reapply",
     ),
+    path("inbound-mail/", inbound.InboundMailView.as_view(), name="api-inbound-mail"),
     path("views/", queue_views.QueueViewList.as_view(), name="api-queue-view-list"),
     path("views/<id:pk>/", queue_views.SavedViewDetail.as_view(), name="api-saved-view-detail"),
     path(

@@ -8,6 +8,7 @@ from .assignment import ticket_assign, tickets_bulk_assign
 from .conversation import attachment_add, comment_add
 from .deadlines import policy_reapply
 from .hotline import hotline_call_log
+from .inbound import inbound_mail_accept, inbound_mail_receive, inbound_mail_reject
 from .intake import CUSTOMER_EDITABLE, STAFF_EDITABLE, ticket_create, ticket_update
 from .lifecycle import ticket_confirm, ticket_transition, ticket_triage
 from .links import ticket_link, ticket_merge, ticket_unlink
@@ -31,6 +32,9 @@ __all__ = [
     "clean_view_query",
     "comment_add",
     "hotline_call_log",
+    "inbound_mail_accept",
+    "inbound_mail_receive",
+    "inbound_mail_reject",
     "policy_reapply",
     "saved_view_create",
     "saved_view_delete",

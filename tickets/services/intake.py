@@ -106,7 +106,7 @@ def ticket_create(
         organization = actor.organization
         contact = getattr(actor, "contact", None)
         severity = None
-        if channel not in (Channel.PORTAL, Channel.API):
+        if channel not in (Channel.PORTAL, Channel.API, Channel.EMAIL):
             channel = Channel.PORTAL
     if product_version is not None and product is None:
         product = product_version.product

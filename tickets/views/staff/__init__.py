@@ -7,6 +7,7 @@ Thin pages: reads through ``tickets.selectors`` (the visibility chokepoint), wri
 from .canned import canned_delete, canned_edit, canned_list
 from .collab import canned_picker, link_add, link_remove, links_panel, merge, presence, ticket_step
 from .hotline import hotline, hotline_lookup
+from .inbound import inbound_accept, inbound_list, inbound_reject
 from .queue import (
     bulk_assign,
     organization_options,
@@ -41,6 +42,9 @@ __all__ = [
     "ticket_step",
     "hotline",
     "hotline_lookup",
+    "inbound_accept",
+    "inbound_list",
+    "inbound_reject",
     "organization_options",
     "staff_options",
     "queue",
