@@ -441,7 +441,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "maintenance.tasks.inspections_generate_task",
         "schedule": 3600.0,
     },
+    # Hourly, idempotent: one "inspection due" notice per inspection and day.
+    "inspections-due-notify": {
+        "task": "maintenance.tasks.inspections_due_notify_task",
+        "schedule": 3600.0,
+    },
 }
+
+# 回访: a follow-up is due this many working days (standard business calendar) after an
+# L1/L2 fault or a complaint is resolved (the issue allows 1-3).
+FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=2)
 
 # Report runs: a step's lease outlives the task's hard time limit; a run whose next step
 # was not claimed for REPORT_RUN_STALL_SECONDS is published again; a step started
