@@ -20,7 +20,9 @@ class MaintenanceConfig(AppConfig):
             follow_up_schedule(ticket, actor=actor, at=at)
 
         # 回访: the resolve of an L1/L2 fault or a complaint schedules a follow-up
-        ticket_resolved.connect(schedule_follow_up, dispatch_uid="maintenance.follow_up")
+        ticket_resolved.connect(
+            schedule_follow_up, weak=False, dispatch_uid="maintenance.follow_up"
+        )
 
         # the staff ticket page shows the ticket's work orders and service hours
         ticket_panel_add("maintenance/_ticket_work_orders.html")
