@@ -30,7 +30,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.db import transaction
-from django.db.models import TextField
+from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -166,7 +166,7 @@ def _notify_chunk(now: datetime, chunk: int) -> DigestResult:
         mailed, escalations = lines, counts[email]
         if channel != NotificationChannel.EMAIL:
             mailed = {pk: e for pk, e in lines.items() if e.breach}
-            warnings = len(lines) - len(mailed)
+            warnings = len({e.number for e in lines.values() if not e.breach})  # tickets
             escalations = len(mailed)
             if channel == NotificationChannel.IN_APP and warnings and user_id is not None:
                 entries.append(_warning_entry(user_id, warnings, language))
@@ -184,22 +184,20 @@ def _notify_chunk(now: datetime, chunk: int) -> DigestResult:
 
 
 def _people(emails: list[str]) -> dict[str, tuple[str, int | None, str]]:
-    """Per recipient address: the user's language, id and channel for SLA warnings (two
-    queries per chunk, whatever the number of recipients)."""
-    users: dict[str, tuple[str, int]] = {}
-    for email, pk, language in (
-        User.objects.filter(email__in=emails).order_by("pk").values_list("email", "pk", "language")
+    """Per recipient address: the user's language, id and channel for SLA warnings (one
+    query per chunk, whatever the number of recipients)."""
+    chosen = NotificationPreference.objects.filter(
+        user=OuterRef("pk"), topic=WARNING_TOPIC
+    ).values("channel")[:1]
+    people: dict[str, tuple[str, int | None, str]] = {}
+    for email, pk, language, channel in (
+        User.objects.filter(email__in=emails)
+        .annotate(warning_channel=Subquery(chosen))
+        .order_by("pk")
+        .values_list("email", "pk", "language", "warning_channel")
     ):
-        users.setdefault(email, (language, pk))
-    chosen = dict(
-        NotificationPreference.objects.filter(
-            user_id__in=[pk for _language, pk in users.values()], topic=WARNING_TOPIC
-        ).values_list("user_id", "channel")
-    )
-    return {
-        email: (language, pk, chosen.get(pk, NotificationChannel.EMAIL))
-        for email, (language, pk) in users.items()
-    }
+        people.setdefault(email, (language, pk, channel or NotificationChannel.EMAIL))
+    return people
 
 
 def _warning_entry(user_id: int, warnings: int, language: str) -> Notification:

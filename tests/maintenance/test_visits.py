@@ -167,9 +167,7 @@ def test_customers_cannot_record_follow_ups(customer, product, agent):
 # --------------------------------------------------------------------------- visits
 
 
-def test_visit_due_24_business_hours_on_the_tickets_calendar(
-    customer, product, agent, moved_clock
-):
+def test_visit_due_24_business_hours_on_the_tickets_calendar(customer, product, agent, moved_clock):
     friday = _at(FRIDAY, 15)
     moved_clock(friday)
     l2 = fault_ticket(customer, product)  # resolution clock on 24x7: a real day
@@ -233,7 +231,9 @@ def test_visit_lifecycle_records_hours_once_and_the_customer_confirms(
     ]
 
 
-def test_visit_refused_with_reason_and_late_arrival(customer, product, agent, engineer, moved_clock):
+def test_visit_refused_with_reason_and_late_arrival(
+    customer, product, agent, engineer, moved_clock
+):
     start = _at(MONDAY, 9)
     moved_clock(start)
     visit = services.visit_request(

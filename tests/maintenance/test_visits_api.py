@@ -103,7 +103,9 @@ def test_staff_list_and_record_follow_ups(agent, engineer, follow_up, customer, 
     assert again.status_code == 409
 
 
-def test_follow_up_list_queries_do_not_grow(agent, customer, product, django_assert_max_num_queries):
+def test_follow_up_list_queries_do_not_grow(
+    agent, customer, product, django_assert_max_num_queries
+):
     for n in range(6):
         _resolved(customer, product, agent, title=f"Fault {n}")
     api = client_for(agent)
@@ -195,7 +197,9 @@ def test_bad_visit_requests_write_nothing(agent, customer, product):
 
 def test_visit_list_queries_do_not_grow(agent, customer, product, django_assert_max_num_queries):
     for n in range(5):
-        services.visit_request(fault_ticket(customer, product, title=f"F{n}"), actor=agent, address="x")
+        services.visit_request(
+            fault_ticket(customer, product, title=f"F{n}"), actor=agent, address="x"
+        )
     for user in (agent, customer):
         api = client_for(user)
         with django_assert_max_num_queries(8):
