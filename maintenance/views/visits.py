@@ -52,15 +52,25 @@ def panel_context(user: Any, ticket: Ticket) -> dict[str, Any]:
     """The staff panel: the ticket's visits with the step each allows, and its follow-ups.
     Three queries whatever the number of visits and follow-ups."""
     visits = selectors.ticket_visits(user, ticket)
+    request_form = VisitRequestForm(
+        initial={"contact_name": str(ticket.contact) if ticket.contact_id else ""}
+    )
+    # the engineers are read once for every form of the panel (a model choice field would
+    # read them again for each)
+    engineers = [
+        ("", "---------"),
+        *((u.pk, str(u)) for u in request_form.fields["engineer"].queryset),
+    ]
+    request_form.fields["engineer"].choices = engineers
     for visit in visits:
         visit.forms = _step_forms(visit)  # type: ignore[attr-defined]
+        if "schedule" in visit.forms:
+            visit.forms["schedule"].fields["engineer"].choices = engineers
     return {
         "ticket": ticket,
         "visits": visits,
         "follow_ups": selectors.ticket_follow_ups(user, ticket),
-        "request_form": VisitRequestForm(
-            initial={"contact_name": str(ticket.contact) if ticket.contact_id else ""}
-        ),
+        "request_form": request_form,
         "can_request": ticket.status not in FINAL_STATUSES,
         "record_form": FollowUpRecordForm(),
     }
