@@ -363,6 +363,8 @@ SPECTACULAR_SETTINGS = {
         "RootCauseEnum": "maintenance.choices.RootCause",
         "LevelEnum": "maintenance.models.SEVERITIES",
         "PlanStatusEnum": "maintenance.choices.PlanStatus",
+        "FollowUpOutcomeEnum": "maintenance.choices.FollowUpOutcome",
+        "VisitStatusEnum": "maintenance.choices.VisitStatus",
         "LinkKindEnum": "tickets.choices.LinkKind",
         "ReportKindEnum": "reports.models.ReportKind",
         "ReportRunStateEnum": "reports.models.RunState",
