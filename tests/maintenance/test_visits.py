@@ -13,8 +13,13 @@ from django.utils import timezone
 from maintenance.choices import FollowUpOutcome, VisitStatus, WorkMode
 from maintenance.models import FollowUp, OnSiteVisit, TimeEntry, VisitEvent
 from maintenance.services import visits as services
-from servicedesk.errors import InvalidTransition, NotAllowed, NotFound, StaleVersion
-from servicedesk.errors import ValidationFailed
+from servicedesk.errors import (
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
 from sla.models import BusinessCalendar
 from sla.services.policies import CALENDAR_STANDARD, policy_ensure_default
 from tests import factories as f

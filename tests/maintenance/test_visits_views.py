@@ -178,7 +178,7 @@ def test_follow_ups_page_queries_do_not_grow(client, agent, customer, product, m
     later = timezone.now() + dt.timedelta(days=10)
     monkeypatch.setattr(timezone, "now", lambda: later)
     few, _ = _count(client, reverse("maintenance:follow-ups"))
-    for n in range(5):
+    for _ in range(5):
         ticket = f.TicketFactory(organization=customer.organization, kind="complaint")
         FollowUp.objects.create(ticket=ticket, due_at=later, assignee=agent)
     many, html = _count(client, reverse("maintenance:follow-ups"))
