@@ -186,9 +186,9 @@ def _notify_chunk(now: datetime, chunk: int) -> DigestResult:
 def _people(emails: list[str]) -> dict[str, tuple[str, int | None, str]]:
     """Per recipient address: the user's language, id and channel for SLA warnings (one
     query per chunk, whatever the number of recipients)."""
-    chosen = NotificationPreference.objects.filter(
-        user=OuterRef("pk"), topic=WARNING_TOPIC
-    ).values("channel")[:1]
+    chosen = NotificationPreference.objects.filter(user=OuterRef("pk"), topic=WARNING_TOPIC).values(
+        "channel"
+    )[:1]
     people: dict[str, tuple[str, int | None, str]] = {}
     for email, pk, language, channel in (
         User.objects.filter(email__in=emails)
