@@ -14,11 +14,15 @@ from servicedesk.admin import ReadOnlyAdmin, ReadOnlyInline
 from .models import (
     Deputy,
     FaultLogEntry,
+    FollowUp,
     InspectionCheck,
+    InspectionDueNotice,
     MaintenancePlan,
+    OnSiteVisit,
     PlanEvent,
     PlanItem,
     TimeEntry,
+    VisitEvent,
     WorkOrder,
     WorkOrderEvent,
     WorkOrderSequence,
@@ -105,3 +109,30 @@ class WorkOrderSequenceAdmin(ReadOnlyAdmin):
 @admin.register(PlanEvent)
 class PlanEventAdmin(ReadOnlyAdmin):
     list_display = ["plan", "kind", "actor", "created_at"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "due_at", "assignee", "outcome", "done_at"]
+    list_filter = ["outcome"]
+    raw_id_fields = ["ticket"]
+
+
+@admin.register(OnSiteVisit)
+class OnSiteVisitAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "status", "engineer", "due_at", "arrived_at", "departed_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["ticket", "time_entry"]
+
+
+@admin.register(VisitEvent)
+class VisitEventAdmin(ReadOnlyAdmin):
+    list_display = ["visit", "follow_up", "kind", "actor", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["visit", "follow_up"]
+
+
+@admin.register(InspectionDueNotice)
+class InspectionDueNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["work_order", "day", "created_at"]
+    raw_id_fields = ["work_order"]

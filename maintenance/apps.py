@@ -7,10 +7,26 @@ class MaintenanceConfig(AppConfig):
     verbose_name = _("Maintenance")
 
     def ready(self) -> None:
-        from tickets.panels import ticket_panel_add
+        from tickets.panels import portal_panel_add, ticket_panel_add
+        from tickets.signals import ticket_resolved
 
-        from . import emails  # noqa: F401  (registers the sign-off topics and renderers)
+        from . import (
+            emails,  # noqa: F401  (registers the sign-off topics and renderers)
+            visit_emails,  # noqa: F401  (the inspection-due topic and renderer)
+        )
+        from .services.visits import follow_up_schedule
+
+        def schedule_follow_up(sender: object, *, ticket, actor, at, **kwargs: object) -> None:
+            follow_up_schedule(ticket, actor=actor, at=at)
+
+        # 回访: the resolve of an L1/L2 fault or a complaint schedules a follow-up
+        ticket_resolved.connect(
+            schedule_follow_up, weak=False, dispatch_uid="maintenance.follow_up"
+        )
 
         # the staff ticket page shows the ticket's work orders and service hours
         ticket_panel_add("maintenance/_ticket_work_orders.html")
         ticket_panel_add("maintenance/_ticket_service_hours.html")
+        ticket_panel_add("maintenance/_ticket_visits.html")
+        # the customer confirms an on-site visit on the portal's ticket page
+        portal_panel_add("maintenance/_portal_visits.html")

@@ -70,3 +70,25 @@ class Recurrence(models.TextChoices):
 class CheckOutcome(models.TextChoices):
     OK = "ok", _("OK")
     ISSUE = "issue", _("Issue found")
+
+
+class FollowUpOutcome(models.TextChoices):
+    """回访: what the follow-up found."""
+
+    NOT_RECURRED = "not_recurred", _("Problem did not recur")
+    RECURRED = "recurred", _("Problem recurred")
+
+
+class VisitStatus(models.TextChoices):
+    """上门服务: an on-site visit from the request to the customer's confirmation."""
+
+    REQUESTED = "requested", _("Requested")
+    SCHEDULED = "scheduled", _("Scheduled")
+    ON_SITE = "on_site", _("Engineer on site")
+    DONE = "done", _("Done")
+    CONFIRMED = "confirmed", _("Confirmed by the customer")
+    REFUSED = "refused", _("Refused by the customer")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_VISIT_STATUSES = frozenset({VisitStatus.REQUESTED, VisitStatus.SCHEDULED, VisitStatus.ON_SITE})

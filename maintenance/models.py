@@ -19,10 +19,12 @@ from tickets.models import Ticket
 
 from .choices import (
     CheckOutcome,
+    FollowUpOutcome,
     PlanStatus,
     Recurrence,
     RootCause,
     TestResult,
+    VisitStatus,
     WorkMode,
     WorkOrderKind,
     WorkOrderStatus,
@@ -402,3 +404,163 @@ class PlanEvent(AuditEvent):
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.kind}"
+
+
+class FollowUp(models.Model):
+    """回访: a check with the customer some working days after an L1/L2 fault or a complaint
+    was resolved. Created with the resolve; "recurred" reopens the ticket."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="follow_ups")
+    due_at = models.DateTimeField(_("due"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("assignee"),
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=FollowUpOutcome.choices, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("follow-up visit")
+        verbose_name_plural = _("follow-up visits")
+        constraints = [
+            # one open follow-up per ticket: a second resolve (after a reopen) makes a new one
+            # only once the first is recorded
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(done_at__isnull=True), name="follow_up_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True, outcome="")
+                | Q(done_at__isnull=False) & ~Q(outcome=""),
+                name="follow_up_outcome_when_done",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["assignee", "due_at"],
+                name="follow_up_open_due",
+                condition=Q(done_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.due_at:%Y-%m-%d}"
+
+
+class OnSiteVisit(models.Model):
+    """上门服务 / 现场服务: an engineer on site when the hotline cannot solve a fault.
+
+    ``due_at`` is the 24-business-hour deadline from the request on the ticket's calendar;
+    it is a deadline of the visit, not an SLA clock (docs/MAINTENANCE.md says why).
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="visits")
+    status = models.CharField(
+        _("status"), max_length=20, choices=VisitStatus.choices, default=VisitStatus.REQUESTED
+    )
+    engineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("engineer"),
+    )
+    contact_name = models.CharField(_("contact"), max_length=120, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=300)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    due_at = models.DateTimeField(_("on site by"))
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
+    departed_at = models.DateTimeField(_("departed at"), null=True, blank=True)
+    report = models.TextField(_("visit report"), blank=True)
+    time_entry = models.OneToOneField(
+        TimeEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="visit"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    cancel_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("on-site visit")
+        verbose_name_plural = _("on-site visits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(departed_at__isnull=True) | Q(arrived_at__lte=models.F("departed_at")),
+                name="visit_departs_after_arrival",
+            ),
+        ]
+        indexes = [models.Index(fields=["ticket", "requested_at"], name="visit_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.status}"
+
+    def status_label(self) -> str:
+        return choice_label(VisitStatus, self.status)
+
+    @property
+    def on_time(self) -> bool | None:
+        """Whether the engineer arrived by the deadline (None while not arrived)."""
+        if self.arrived_at is None:
+            return None
+        return self.arrived_at <= self.due_at
+
+
+class VisitEvent(AuditEvent):
+    """Append-only audit trail of on-site visits and follow-ups of a ticket."""
+
+    visit = models.ForeignKey(
+        OnSiteVisit, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+
+    class Meta(AuditEvent.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visit__isnull=False) | Q(follow_up__isnull=False),
+                name="visit_event_has_subject",
+            )
+        ]
+        indexes = [models.Index(fields=["visit", "created_at"], name="visit_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id or self.follow_up_id} {self.kind}"
+
+
+class InspectionDueNotice(models.Model):
+    """That the people of a scheduled inspection were told on a day it was due: the daily
+    task writes one per inspection and day, so a rerun tells nobody twice."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "day"], name="inspection_notice_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_order_id} {self.day}"

@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 from .views import plans as plan_views
 from .views import service_hours as hours
+from .views import visits
 
 app_name = "maintenance"
 wo = "work-orders/<int:pk>"
@@ -47,4 +48,11 @@ urlpatterns = [
     path("service-hours/export.csv", hours.service_hours_export_csv, name="service-hours-csv"),
     path("service-hours/ticket/<int:ticket_pk>/", hours.ticket_hours, name="ticket-hours"),
     path(f"{wo}/service-hours/", hours.work_order_hours, name="work-order-hours"),
+    # 回访 and 上门服务
+    path("follow-ups/", visits.follow_ups, name="follow-ups"),
+    path("follow-ups/<int:pk>/record/", visits.follow_up_record, name="follow-up-record"),
+    path("visits/ticket/<int:ticket_pk>/", visits.visit_request, name="visit-request"),
+    path("visits/<int:pk>/report/", visits.visit_report, name="visit-report"),
+    path("visits/<int:pk>/confirm/", visits.visit_confirm, name="visit-confirm"),
+    path("visits/<int:pk>/<slug:step>/", visits.visit_step, name="visit-step"),
 ]

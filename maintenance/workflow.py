@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import InvalidTransition
 
-from .choices import OPEN_WORK_ORDER_STATUSES, PlanStatus
+from .choices import OPEN_WORK_ORDER_STATUSES, PlanStatus, VisitStatus
 from .choices import WorkOrderStatus as S
 
 # from-status -> the statuses a work order may move to (who may is the services' business:
@@ -40,6 +40,21 @@ PLAN_TRANSITIONS: dict[str, frozenset[str]] = {
     PlanStatus.SUBMITTED: frozenset({PlanStatus.APPROVED, PlanStatus.DRAFT}),
     PlanStatus.APPROVED: frozenset({PlanStatus.CLOSED}),
     PlanStatus.CLOSED: frozenset(),
+}
+
+
+# 上门服务: requested -> scheduled (appointment, engineer) -> on site (arrival) -> done
+# (departure, report) -> confirmed or refused by the customer. A visit may be re-scheduled
+# before the engineer arrives, and cancelled until then.
+V = VisitStatus
+VISIT_TRANSITIONS: dict[str, frozenset[str]] = {
+    V.REQUESTED: frozenset({V.SCHEDULED, V.CANCELLED}),
+    V.SCHEDULED: frozenset({V.SCHEDULED, V.ON_SITE, V.CANCELLED}),
+    V.ON_SITE: frozenset({V.DONE}),
+    V.DONE: frozenset({V.CONFIRMED, V.REFUSED}),
+    V.CONFIRMED: frozenset(),
+    V.REFUSED: frozenset(),
+    V.CANCELLED: frozenset(),
 }
 
 

@@ -386,6 +386,8 @@ SPECTACULAR_SETTINGS = {
         "RootCauseEnum": "maintenance.choices.RootCause",
         "LevelEnum": "maintenance.models.SEVERITIES",
         "PlanStatusEnum": "maintenance.choices.PlanStatus",
+        "FollowUpOutcomeEnum": "maintenance.choices.FollowUpOutcome",
+        "VisitStatusEnum": "maintenance.choices.VisitStatus",
         "LinkKindEnum": "tickets.choices.LinkKind",
         "ReportKindEnum": "reports.models.ReportKind",
         "ReportRunStateEnum": "reports.models.RunState",
@@ -464,12 +466,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "maintenance.tasks.inspections_generate_task",
         "schedule": 3600.0,
     },
+    # Hourly, idempotent: one "inspection due" notice per inspection and day.
+    "inspections-due-notify": {
+        "task": "maintenance.tasks.inspections_due_notify_task",
+        "schedule": 3600.0,
+    },
 }
 if INBOUND_IMAP_HOST:
     CELERY_BEAT_SCHEDULE["inbound-mailbox-poll"] = {
         "task": "tickets.tasks.mailbox_poll_task",
         "schedule": INBOUND_IMAP_POLL_SECONDS,
     }
+
+# 回访: a follow-up is due this many working days (standard business calendar) after an
+# L1/L2 fault or a complaint is resolved (the issue allows 1-3).
+FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=2)
 
 # Report runs: a step's lease outlives the task's hard time limit; a run whose next step
 # was not claimed for REPORT_RUN_STALL_SECONDS is published again; a step started

@@ -487,6 +487,34 @@ class BusinessCalendar:
                 seconds -= self._between(start, end)
         return round(seconds, 6) / 60
 
+    def working_day_end(self, start: datetime, days: int) -> datetime:
+        """The close of the ``days``-th working day after ``start``'s local date, in UTC.
+
+        A working day is a local date with working hours (holidays closed, extra workdays
+        open); the start's own date never counts, so one working day after a Friday
+        afternoon is Monday evening. Raises :class:`CalendarSpecError` when there are not
+        enough working days within three years.
+
+        >>> cal = BusinessCalendar.from_spec(STANDARD_SPEC)
+        >>> cal.working_day_end(datetime(2026, 3, 6, 15, 0, tzinfo=cal.tz), 1)
+        datetime.datetime(2026, 3, 9, 10, 0, tzinfo=datetime.timezone.utc)
+        """
+        if days < 0:
+            raise ValueError("The number of working days must be zero or more.")
+        day = datetime.fromtimestamp(_epoch(start), self.tz).date()
+        limit = day + timedelta(days=366 * HORIZON_YEARS)
+        hours = self.hours_on(day)
+        while days:
+            day += _ONE_DAY
+            if day > limit:
+                raise self._no_open_time()
+            hours = self.hours_on(day)
+            if hours:
+                days -= 1
+        if not hours:  # zero days after a closed date: that date has no close
+            raise self._no_open_time()
+        return _utc(self._local(day, hours[-1][1]))
+
     def is_open(self, at: datetime) -> bool:
         """Whether ``at`` is inside working hours (opening instant included, closing not)."""
         t = _epoch(at)

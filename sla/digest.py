@@ -11,6 +11,12 @@ step tells them. Two sweeps at once claim disjoint escalations, so each is told 
 The digest lists the tickets, the most escalated and the oldest deadline first, up to
 ``DIGEST_ITEMS``, with the totals; one line per ticket clock (two levels of one clock reached
 in one sweep are one line, at the higher level).
+
+Warnings (lines before the deadline) are a topic of their own, ``sla.warning``, that each
+member of staff chooses like any other (email, in-app, off); breaches stay mandatory. A
+recipient who chose in-app or off gets a digest of the breaches only (none when there are
+none), and with in-app one in-app entry for the sweep's warnings: still at most one mail
+per recipient and sweep.
 """
 
 from __future__ import annotations
@@ -24,17 +30,24 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from django.db import transaction
-from django.db.models import TextField
+from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from servicedesk.models import OutboxMessage, User
+from servicedesk.models import (
+    Notification,
+    NotificationChannel,
+    NotificationPreference,
+    OutboxMessage,
+    User,
+)
 
 from .bulk import insert_rows, update_value
 from .models import SlaEscalation
 from .selectors import levels_of
 
 TOPIC = "sla.digest"
+WARNING_TOPIC = "sla.warning"
 DIGEST_ITEMS = 100  # tickets listed in one digest; the totals count them all
 # Escalations per transaction: more than one sweep writes (100 batches of 500 clocks, three
 # levels each), so one sweep's escalations are one digest per recipient; the cap only bounds
@@ -146,20 +159,66 @@ def _notify_chunk(now: datetime, chunk: int) -> DigestResult:
                 told.setdefault(email, {}).update(lines)
                 counts[email] = counts.get(email, 0) + sizes[key]
                 roles_of.setdefault(email, {})[index] = role
-    languages = dict(
-        User.objects.filter(email__in=list(told))
-        .exclude(language="")
-        .values_list("email", "language")
-    )
-    messages = []
+    people = _people(list(told))
+    messages, entries = [], []
     for email, lines in told.items():
-        payload = _payload(now, lines, counts[email], roles_of[email])
-        if email in languages:
-            payload["language"] = languages[email]
+        language, user_id, channel = people.get(email, ("", None, NotificationChannel.EMAIL))
+        mailed, escalations = lines, counts[email]
+        if channel != NotificationChannel.EMAIL:
+            mailed = {pk: e for pk, e in lines.items() if e.breach}
+            warnings = len({e.number for e in lines.values() if not e.breach})  # tickets
+            escalations = len(mailed)
+            if channel == NotificationChannel.IN_APP and warnings and user_id is not None:
+                entries.append(_warning_entry(user_id, warnings, language))
+        if not mailed:
+            continue
+        payload = _payload(now, mailed, escalations, roles_of[email])
+        if language:
+            payload["language"] = language
         messages.append({"topic": TOPIC, "recipient": email, "payload": payload})
     insert_rows(OutboxMessage, messages)
     update_value(SlaEscalation, [row[0] for row in rows], "notified_at", now)
+    if entries:
+        Notification.objects.bulk_create(entries)
     return DigestResult(escalations=len(rows), digests=len(messages))
+
+
+def _people(emails: list[str]) -> dict[str, tuple[str, int | None, str]]:
+    """Per recipient address: the user's language, id and channel for SLA warnings (one
+    query per chunk, whatever the number of recipients)."""
+    chosen = NotificationPreference.objects.filter(user=OuterRef("pk"), topic=WARNING_TOPIC).values(
+        "channel"
+    )[:1]
+    people: dict[str, tuple[str, int | None, str]] = {}
+    for email, pk, language, channel in (
+        User.objects.filter(email__in=emails)
+        .annotate(warning_channel=Subquery(chosen))
+        .order_by("pk")
+        .values_list("email", "pk", "language", "warning_channel")
+    ):
+        people.setdefault(email, (language, pk, channel or NotificationChannel.EMAIL))
+    return people
+
+
+def _warning_entry(user_id: int, warnings: int, language: str) -> Notification:
+    """The in-app entry of one sweep's warnings, in the recipient's language."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = ngettext(
+            "SLA warning: %(count)d ticket nears its deadline",
+            "SLA warning: %(count)d tickets near their deadline",
+            warnings,
+        ) % {"count": warnings}
+    return Notification(
+        user_id=user_id,
+        topic=WARNING_TOPIC,
+        subject=subject[:300],
+        url=f"{reverse('staff:queue')}?breaching_within=4",
+    )
 
 
 def _is_breach(version_id: int, level: int) -> bool:

@@ -29,11 +29,10 @@ ROLE_LABELS = {
     "manager": gettext_lazy("service-center manager"),
     "contract_owner": gettext_lazy("the contract owner"),
 }
-# Escalations reach staff as one digest per sweep, by email whatever they chose (the sweep
-# writes the rows in bulk, sla/digest.py).
-DIGEST = topic(
-    "sla.digest", gettext_lazy("SLA warnings and breaches"), audience="staff", mandatory=True
-)
+# Escalations reach staff as one digest per sweep (the sweep writes the rows in bulk,
+# sla/digest.py): breaches by email whatever they chose; warnings as each one chose.
+DIGEST = topic("sla.digest", gettext_lazy("SLA breaches"), audience="staff", mandatory=True)
+WARNING = topic("sla.warning", gettext_lazy("SLA warnings"), audience="staff")
 # The staff queue filters a reader follows to see every ticket of a digest.
 WARNING_HOURS = 4
 

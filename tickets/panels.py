@@ -10,6 +10,7 @@ nothing of the apps that fill it. A panel template gets the page's context (``ti
 from __future__ import annotations
 
 _PANELS: list[str] = []
+_PORTAL_PANELS: list[str] = []
 
 
 def ticket_panel_add(template_name: str) -> None:
@@ -20,3 +21,14 @@ def ticket_panel_add(template_name: str) -> None:
 
 def ticket_panels() -> tuple[str, ...]:
     return tuple(_PANELS)
+
+
+def portal_panel_add(template_name: str) -> None:
+    """Show ``template_name`` on the portal's ticket page (the customer's view: the panel
+    itself shows only what the customer may see)."""
+    if template_name not in _PORTAL_PANELS:
+        _PORTAL_PANELS.append(template_name)
+
+
+def portal_panels() -> tuple[str, ...]:
+    return tuple(_PORTAL_PANELS)

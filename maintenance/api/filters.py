@@ -20,8 +20,8 @@ from servicedesk.models import Product, ProductVersion, Team, User
 from tickets.models import Ticket
 
 from .. import selectors
-from ..choices import RootCause, WorkMode, WorkOrderKind, WorkOrderStatus
-from ..models import SEVERITIES, FaultLogEntry, TimeEntry, WorkOrder
+from ..choices import RootCause, VisitStatus, WorkMode, WorkOrderKind, WorkOrderStatus
+from ..models import SEVERITIES, FaultLogEntry, FollowUp, OnSiteVisit, TimeEntry, WorkOrder
 
 ORDERING_FIELDS = ("created_at", "updated_at", "submitted_at", "number")
 # Cursor pages need a non-null key: sorting by submission lists the submitted orders.
@@ -137,3 +137,31 @@ class TimeEntryFilter(_Delegating):
 
     def apply(self, queryset, values):
         return selectors.filter_time_entries(queryset, values)
+
+
+class FollowUpFilter(_Delegating):
+    mine = StrictBooleanFilter(label=_("Assigned to me"), method=_noop)
+    open = StrictBooleanFilter(label=_("Not recorded yet"), method=_noop)
+    ticket = IdFilter(queryset=Ticket.objects.all(), label=_("Ticket"), method=_noop)
+
+    class Meta:
+        model = FollowUp
+        fields: list[str] = []
+
+    def apply(self, queryset, values):
+        return selectors.filter_follow_ups(queryset, self.request.user, values)
+
+
+class VisitFilter(_Delegating):
+    status = django_filters.MultipleChoiceFilter(
+        choices=VisitStatus.choices, label=_("Status"), method=_noop
+    )
+    ticket = IdFilter(queryset=Ticket.objects.all(), label=_("Ticket"), method=_noop)
+    engineer = IdFilter(queryset=_staff(), label=_("Engineer"), method=_noop)
+
+    class Meta:
+        model = OnSiteVisit
+        fields: list[str] = []
+
+    def apply(self, queryset, values):
+        return selectors.filter_visits(queryset, values)

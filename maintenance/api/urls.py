@@ -4,7 +4,7 @@ from django.urls import path
 
 from servicedesk.api import converters  # noqa: F401  (registers <id:...> and <ref:...>)
 
-from . import fault_log, inspections, plans, time_entries, work_orders
+from . import fault_log, inspections, plans, time_entries, visits, work_orders
 
 W = work_orders.WorkOrderViewSet
 STEPS = (
@@ -22,6 +22,8 @@ STEPS = (
 )
 T = time_entries.TimeEntryViewSet
 P = plans.MaintenancePlanViewSet
+F = visits.FollowUpViewSet
+V = visits.VisitViewSet
 
 urlpatterns = [
     path("work-orders/", W.as_view({"get": "list", "post": "create"}), name="api-wo-list"),
@@ -77,4 +79,14 @@ urlpatterns = [
         inspections.RaiseCorrectiveView.as_view(),
         name="api-inspection-raise",
     ),
+    # 回访 and 上门服务
+    path("follow-ups/", F.as_view({"get": "list"}), name="api-follow-ups"),
+    path("follow-ups/<id:pk>/", F.as_view({"get": "retrieve"}), name="api-follow-up"),
+    path("follow-ups/<id:pk>/record", F.as_view({"post": "record"}), name="api-follow-up-record"),
+    path("visits/", V.as_view({"get": "list", "post": "create"}), name="api-visits"),
+    path("visits/<id:pk>/", V.as_view({"get": "retrieve"}), name="api-visit"),
+    *[
+        path(f"visits/<id:pk>/{step}", V.as_view({"post": step}), name=f"api-visit-{step}")
+        for step in ("schedule", "arrive", "depart", "confirm", "cancel")
+    ],
 ]

@@ -26,6 +26,18 @@ from .service_hours import (
     time_entry_sum,
     time_entry_totals,
 )
+from .visits import (
+    filter_follow_ups,
+    filter_visits,
+    follow_up_get_for,
+    follow_up_list,
+    follow_ups_due,
+    ticket_follow_ups,
+    ticket_visits,
+    visit_events,
+    visit_get_for,
+    visit_list,
+)
 from .work_orders import (
     approval_cards,
     approval_inbox,
@@ -41,6 +53,16 @@ from .work_orders import (
 )
 
 __all__ = [
+    "filter_follow_ups",
+    "filter_visits",
+    "follow_up_get_for",
+    "follow_up_list",
+    "follow_ups_due",
+    "ticket_follow_ups",
+    "ticket_visits",
+    "visit_events",
+    "visit_get_for",
+    "visit_list",
     "TOTAL_GROUPS",
     "approval_cards",
     "approval_inbox",

@@ -14,6 +14,7 @@ from servicedesk.permissions import can_triage, is_customer_user, is_staff_user
 
 from ..choices import EventKind, TicketKind, TicketStatus, TriageDecision
 from ..models import Comment, Ticket, TicketEvent
+from ..signals import ticket_resolved
 from ..workflow import REOPENING, assert_can_transition, comment_required
 from ._common import _lock, _notify_requester, _require_party, _save, _sync_clocks
 from .intake import ticket_update
@@ -80,6 +81,8 @@ def ticket_transition(
         author=str(actor),
         created_at=now.isoformat(),
     )
+    if to_status == TicketStatus.RESOLVED:
+        ticket_resolved.send(sender=Ticket, ticket=ticket, actor=actor, at=now)
     return ticket
 
 

@@ -43,6 +43,7 @@ from ..forms_portal import (
     TicketCreateForm,
 )
 from ..models import Ticket
+from ..panels import portal_panels
 
 PAGE_SIZE = 25
 STATUS_GROUPS: dict[str, tuple[str, ...]] = {
@@ -279,6 +280,7 @@ def _render_ticket(
         "open_form": forms.get("open_form", ""),
         "now": timezone.now(),
         "sla_clocks": {c["kind"]: c for c in clocks_for_page(ticket.pk)},
+        "panels": portal_panels(),  # filled by the apps above tickets (tickets.panels)
     }
     return render(request, "portal/ticket_detail.html", context, status=status)
 

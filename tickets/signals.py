@@ -1,0 +1,13 @@
+"""What tickets tell the apps above them, without importing them.
+
+``ticket_resolved`` is sent by ``ticket_transition`` inside the resolving transaction (not on
+commit): a receiver's rows (maintenance's follow-up, 回访) are written with the resolve or
+not at all, and a receiver that fails fails the resolve rather than losing its row.
+Arguments: ``ticket``, ``actor`` (who resolved it), ``at`` (the resolve's time).
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+ticket_resolved = Signal()
