@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
         },
     },
     "ENUM_NAME_OVERRIDES": {
+        "AnnouncementKindEnum": "releases.models.AnnouncementKind",
+        "AnnouncementAudienceEnum": "releases.models.AnnouncementAudience",
         "TicketKindEnum": "tickets.choices.TicketKind",
         "TicketStatusEnum": "tickets.choices.TicketStatus",
         "SeverityEnum": "tickets.choices.Severity",

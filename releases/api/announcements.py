@@ -105,9 +105,9 @@ class AnnouncementSerializer(OutputSerializer):
         rows = list(obj.products.all())
         user = self._user()
         if not is_staff_user(user):
-            allowed = self.context.setdefault(
-                "covered", set(covered_products(user).values_list("pk", flat=True))
-            )
+            if "covered" not in self.context:  # once per response, not per row
+                self.context["covered"] = set(covered_products(user).values_list("pk", flat=True))
+            allowed = self.context["covered"]
             rows = [p for p in rows if p.pk in allowed]
         return ProductRefSerializer(rows, many=True).data
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -78,7 +78,10 @@ class DocumentUploadSerializer(InputSerializer):
 class DocumentFilter(django_filters.FilterSet):
     product = django_filters.ModelChoiceFilter(queryset=Product.objects.all())
     version = django_filters.ModelChoiceFilter(
-        queryset=ProductVersion.objects.all(), method="for_version", label="Version"
+        queryset=ProductVersion.objects.all(),
+        field_name="versions",
+        method="for_version",
+        label="Version",
     )
     language = django_filters.ChoiceFilter(choices=settings.LANGUAGES)
 
@@ -86,6 +89,7 @@ class DocumentFilter(django_filters.FilterSet):
         model = Document
         fields: list[str] = []
 
+    @extend_schema_field(OpenApiTypes.INT)
     def for_version(self, queryset, name, value):
         """The version's own documents and the product's all-versions ones."""
         return queryset.filter(product_id=value.product_id).filter(

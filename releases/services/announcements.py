@@ -114,8 +114,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _event(announcement: Announcement, actor: User, kind: str, **data: Any) -> None:
-    AnnouncementEvent.objects.create(announcement=announcement, actor=actor, kind=kind, data=data)
+def _event(announcement: Announcement, actor: User, what: str, data: dict[str, Any]) -> None:
+    AnnouncementEvent.objects.create(announcement=announcement, actor=actor, kind=what, data=data)
 
 
 def _facts(values: dict[str, Any]) -> dict[str, Any]:
@@ -147,12 +147,8 @@ def announcement_create(*, actor: User, **values: Any) -> Announcement:
         announcement = Announcement.objects.create(created_by=actor, **clean)
         announcement.organizations.set(organizations)
         announcement.products.set(products)
-        _event(
-            announcement,
-            actor,
-            "created",
-            **_facts({**clean, "organizations": organizations, "products": products}),
-        )
+        facts = _facts({**clean, "organizations": organizations, "products": products})
+        _event(announcement, actor, "created", facts)
     return announcement
 
 
@@ -176,7 +172,7 @@ def announcement_update(announcement: Announcement, *, actor: User, **values: An
             locked.save()
             locked.organizations.set(clean["organizations"])
             locked.products.set(clean["products"])
-            _event(locked, actor, "updated", **changes)
+            _event(locked, actor, "updated", changes)
     return locked
 
 
@@ -203,7 +199,7 @@ def announcement_publish(announcement: Announcement, *, actor: User) -> Announce
             )
         locked.published_at, locked.withdrawn_at = now, None
         locked.save(update_fields=["published_at", "withdrawn_at", "updated_at"])
-        _event(locked, actor, "published", send_email=locked.send_email)
+        _event(locked, actor, "published", {"send_email": locked.send_email})
         if locked.send_email:
             pk = locked.pk
             transaction.on_commit(lambda: _publish(pk))
@@ -218,7 +214,7 @@ def announcement_withdraw(announcement: Announcement, *, actor: User) -> Announc
         _move(locked, "withdrawn")
         locked.withdrawn_at = timezone.now()
         locked.save(update_fields=["withdrawn_at", "updated_at"])
-        _event(locked, actor, "withdrawn")
+        _event(locked, actor, "withdrawn", {})
     return locked
 
 
