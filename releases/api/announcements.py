@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,7 +20,7 @@ from servicedesk.api.idempotency import IdempotentMixin
 from servicedesk.api.openapi import ERRORS, IDEMPOTENCY_KEY, write_errors
 from servicedesk.api.pagination import CursorPagination
 from servicedesk.api.parsers import JSONParser
-from servicedesk.api.permissions import IsAuthenticatedWithScope
+from servicedesk.api.permissions import IsAuthenticatedWithScope, IsStaff
 from servicedesk.api.serializers import (
     InputSerializer,
     OrganizationRefSerializer,
@@ -41,9 +41,9 @@ ANNOUNCEMENT_ID = OpenApiParameter(
 WRITE_ERRORS = write_errors("invalid_transition (with `allowed`).")
 
 
-class StaffWritesElse404(BasePermission):
+class StaffWritesElse404(IsStaff):
     """Anyone signed in reads (through the audience rule); only staff write, and a customer
-    who tries is told nothing (404)."""
+    who tries is told nothing (404, also where another method would be a 405)."""
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS or is_staff_user(request.user):
