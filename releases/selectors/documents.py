@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotFound
-from servicedesk.models import ProductVersion
+from servicedesk.models import Product, ProductVersion
 from servicedesk.permissions import is_staff_user
 
 from ..models import Document
@@ -22,16 +22,9 @@ def document_list(user: Any) -> QuerySet[Document]:
     documents = Document.objects.select_related("product").order_by("product__name", "-id")
     if is_staff_user(user):
         return documents
-    covered = covered_q(user)
-    if covered is None:  # pragma: no cover (staff returned above)
-        return documents
-    return documents.filter(is_public=True, product__in=covered_products_ids(covered))
-
-
-def covered_products_ids(covered: Q) -> QuerySet[Any]:
-    from servicedesk.models import Product
-
-    return Product.objects.filter(covered).values("pk")
+    return documents.filter(
+        is_public=True, product__in=Product.objects.filter(covered_q(user) or Q()).values("pk")
+    )
 
 
 def library_versions(user: Any) -> QuerySet[ProductVersion]:
