@@ -7,6 +7,7 @@ class MaintenanceConfig(AppConfig):
     verbose_name = _("Maintenance")
 
     def ready(self) -> None:
+        from releases.services import fix_source
         from tickets.panels import portal_panel_add, ticket_panel_add
         from tickets.signals import ticket_resolved
 
@@ -14,6 +15,7 @@ class MaintenanceConfig(AppConfig):
             emails,  # noqa: F401  (registers the sign-off topics and renderers)
             visit_emails,  # noqa: F401  (the inspection-due topic and renderer)
         )
+        from .selectors.work_orders import versions_fixed_by
         from .services.visits import follow_up_schedule
 
         def schedule_follow_up(sender: object, *, ticket, actor, at, **kwargs: object) -> None:
@@ -23,6 +25,8 @@ class MaintenanceConfig(AppConfig):
         ticket_resolved.connect(
             schedule_follow_up, weak=False, dispatch_uid="maintenance.follow_up"
         )
+        # a published patch tells the customers running the versions its faults affected
+        fix_source(versions_fixed_by)
 
         # the staff ticket page shows the ticket's work orders and service hours
         ticket_panel_add("maintenance/_ticket_work_orders.html")

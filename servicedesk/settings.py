@@ -204,6 +204,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 # Largest accepted patch / upgrade package (releases); kept in MEDIA_ROOT/patches/ and served
 # only through the permission-checked download views.
 PATCH_MAX_BYTES = env.int("PATCH_MAX_BYTES", default=200 * 1024 * 1024)
+# Largest accepted document of the library (manuals, guides; releases), kept in
+# MEDIA_ROOT/documents/ and served only through the permission-checked download views.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=50 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -368,6 +371,8 @@ SPECTACULAR_SETTINGS = {
         },
     },
     "ENUM_NAME_OVERRIDES": {
+        "AnnouncementKindEnum": "releases.models.AnnouncementKind",
+        "AnnouncementAudienceEnum": "releases.models.AnnouncementAudience",
         "TicketKindEnum": "tickets.choices.TicketKind",
         "TicketStatusEnum": "tickets.choices.TicketStatus",
         "SeverityEnum": "tickets.choices.Severity",
@@ -462,6 +467,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.report_schedules_run_task",
         "schedule": 3600.0,
     },
+    # Hourly, idempotent: patch notices of versions whose release date came (releases).
+    "patch-notices-due": {"task": "releases.tasks.patch_notices_due_task", "schedule": 3600.0},
     "inspections-generate": {
         "task": "maintenance.tasks.inspections_generate_task",
         "schedule": 3600.0,

@@ -6,7 +6,14 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from releases.urls import portal_urlpatterns, staff_urlpatterns
+from releases.urls import (
+    announcement_urlpatterns,
+    library_urlpatterns,
+    portal_urlpatterns,
+    staff_announcement_urlpatterns,
+    staff_document_urlpatterns,
+    staff_urlpatterns,
+)
 
 from . import accounts
 from .health import readiness
@@ -50,6 +57,13 @@ urlpatterns = [
     path("api/<str:version>/", include("servicedesk.api.urls")),
     path("portal/downloads/", include((portal_urlpatterns, "downloads"))),
     path("staff/releases/", include((staff_urlpatterns, "releases"))),
+    path("portal/announcements/", include((announcement_urlpatterns, "announcements"))),
+    path("portal/library/", include((library_urlpatterns, "library"))),
+    path(
+        "staff/announcements/",
+        include((staff_announcement_urlpatterns, "staff-announcements")),
+    ),
+    path("staff/documents/", include((staff_document_urlpatterns, "documents"))),
     path("maintenance/", include(("maintenance.urls", "maintenance"))),
     path("reports/", include(("reports.urls", "reports"))),
     path("", include("tickets.urls")),

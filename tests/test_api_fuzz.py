@@ -101,6 +101,7 @@ def world(customer, manager, agent, contract, product, version, team):
     policy = policy_ensure_default()
     canned = canned_reply_create(actor=manager, name="Fuzz", language="en", body="x", shared=True)
     run, schedule = report_of(manager, customer.organization)
+    announcement, document = portal_of(manager, product)
     tokens = {
         role: api_token_create(name="fuzz", user=user, scope="write", created_by=None)[1]
         for role, user in (("customer", customer), ("manager", manager))
@@ -110,6 +111,8 @@ def world(customer, manager, agent, contract, product, version, team):
         "/work-orders/": order.pk,
         "/maintenance-plans/": plan.pk,
         "/releases/": version.pk,
+        "/announcements/": announcement.pk,
+        "/documents/": document.pk,
         "/products/": product.pk,
         "/teams/": team.pk,
         "/canned-replies/": canned.pk,
@@ -128,6 +131,24 @@ def world(customer, manager, agent, contract, product, version, team):
     yield {"tokens": tokens, "ids": ids, "examples": 0}
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+def portal_of(manager, product):
+    """A published announcement for every customer and a public manual of the product."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from releases import services as releases
+
+    announcement = releases.announcement_create(actor=manager, title="Fuzz notice")
+    releases.announcement_publish(announcement, actor=manager)
+    document = releases.document_upload(
+        actor=manager,
+        upload=SimpleUploadedFile("manual.pdf", b"%PDF-1.4 fuzz"),
+        title="Manual",
+        product=product,
+        language="en",
+    )
+    return announcement, document
 
 
 def report_of(manager, organization):

@@ -28,7 +28,7 @@ from servicedesk.permissions import is_staff_user
 from tickets.choices import OPEN_STATUSES
 from tickets.models import Ticket
 
-from ..choices import WorkOrderStatus
+from ..choices import WorkOrderKind, WorkOrderStatus
 from ..models import WorkOrder, WorkOrderEvent, WorkOrderTicket
 from ..permissions import can_sign, work_order_visibility_q
 from .columns import TICKET_COLUMNS, as_list, linked_tickets, users
@@ -245,3 +245,13 @@ def approvals_count(user: Any) -> int | None:
     if not can_sign(user):
         return None
     return _submitted_to(user).count()
+
+
+def versions_fixed_by(version: ProductVersion) -> list[int | None]:
+    """The affected versions of the corrective work orders delivered in ``version``: whom a
+    published patch concerns (releases' patch notices ask this through ``fix_source``)."""
+    return list(
+        WorkOrder.objects.filter(
+            delivered_version=version, kind=WorkOrderKind.CORRECTIVE
+        ).values_list("affected_versions", flat=True)
+    )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from releases.services import patch_notices_schedule
 from servicedesk.errors import Conflict, NotFound, ValidationFailed
 from servicedesk.models import ProductVersion, User
 from servicedesk.permissions import can_draft, can_engineer, can_test
@@ -436,6 +437,8 @@ def work_order_deliver(
         elif ticket.status == TicketStatus.RESOLVED:
             ticket_services.comment_add(ticket, actor=actor, body=message)
     event(order, actor, "delivered", version=str(version) if version else None, resolved=resolved)
+    if version is not None and order.kind == WorkOrderKind.CORRECTIVE:
+        patch_notices_schedule(version)  # already published: its new fault's customers hear now
     return order
 
 

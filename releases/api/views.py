@@ -42,7 +42,7 @@ VERSION_ID = OpenApiParameter(
 )
 
 
-class _AnyAcceptNegotiation(DefaultContentNegotiation):
+class AnyAcceptNegotiation(DefaultContentNegotiation):
     """A download answers any Accept header; errors still render as JSON."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
@@ -87,7 +87,7 @@ class ReleaseViewSet(viewsets.GenericViewSet):
 
 
 class ReleasePatchView(IdempotentMixin, generics.GenericAPIView):
-    content_negotiation_class = _AnyAcceptNegotiation
+    content_negotiation_class = AnyAcceptNegotiation
     serializer_class = PatchUploadSerializer
     parser_classes = [MultiPartParser]
     pagination_class = None

@@ -311,3 +311,40 @@ def test_versions_order_by_release_date_then_by_number(product):
     assert a.precedes(b) and not b.precedes(a)  # the dates decide when both are known
     c = f.ProductVersionFactory(product=product, version="5.9.1", released_on=None)
     assert b.precedes(c) and not c.precedes(b)
+
+
+def test_a_fix_delivered_in_a_published_version_tells_the_customers_running_the_fault(
+    drafted,
+    manager,
+    engineer,
+    tester,
+    product,
+    contract,
+    customer,
+    django_capture_on_commit_callbacks,
+):
+    """The patch notice of releases (docs/PORTAL.md): the fix is already downloadable, so
+    delivering it tells each contact of an organization on an affected version, once."""
+    from releases.models import Installation
+    from servicedesk.models import OutboxMessage
+
+    today = timezone.localdate()
+    affected = f.ProductVersionFactory(product=product, version="5.5", released_on=today)
+    fix = f.ProductVersionFactory(product=product, version="5.6", released_on=today)
+    Installation.objects.create(contract=contract, product=product, version=affected)
+    order = wo.work_order_start_analysis(_approved(drafted, manager), actor=engineer)
+    order = wo.work_order_analyse(
+        order,
+        actor=engineer,
+        root_cause="code_defect",
+        cause="Footer.",
+        confirmed_severity="L2",
+        software_change=True,
+        affected_versions=[affected],
+    )
+    order = wo.work_order_record_fix(order, actor=engineer, change="Footer first.")
+    order = wo.work_order_record_test(order, actor=tester, passed=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        wo.work_order_deliver(order, actor=engineer, note="Fixed.", version=fix)
+    notices = OutboxMessage.objects.filter(topic="release.patch_published")
+    assert list(notices.values_list("recipient", flat=True)) == [customer.email]

@@ -54,6 +54,7 @@ from ._demo_data import (
     TEAMS,
 )
 from ._demo_maintenance import load_plans, load_releases, released_versions
+from ._demo_portal import load_patch_notices, load_portal
 from ._demo_simulation import Simulation, WorkingHours
 from ._demo_tickets import Desk, load_ticket_stories
 
@@ -77,6 +78,8 @@ class Command(BaseCommand):
                 directory = _load_directory(timezone.localdate(end))
                 counts = _load_history(directory, clock, end, random.Random(seed))
                 _load_canned_replies(directory["users"])
+                load_patch_notices()
+            load_portal(directory)
             _settle_outbox()
         self.stdout.write(
             self.style.SUCCESS(

@@ -28,9 +28,9 @@ from servicedesk.models import ProductVersion
 from servicedesk.pages import attachment_response, forbidden, staff_required
 from servicedesk.permissions import can_draft, can_engineer, is_customer_user, is_staff_user
 
-from . import selectors, services
-from .forms import InstallationFilterForm, InstallationForm, NotesForm, PatchUploadForm
-from .models import Patch
+from .. import selectors, services
+from ..forms import InstallationFilterForm, InstallationForm, NotesForm, PatchUploadForm
+from ..models import Patch
 
 INSTALLATIONS_SHOWN = 500
 
@@ -46,7 +46,7 @@ def patch_response(patch: Patch) -> FileResponse:
     return response
 
 
-def _grouped(versions: list[ProductVersion]) -> list[dict[str, Any]]:
+def grouped(versions: list[ProductVersion]) -> list[dict[str, Any]]:
     """Versions (already ordered per product, newest first) as [{product, versions}]."""
     groups: list[dict[str, Any]] = []
     for version in versions:
@@ -78,7 +78,7 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 @require_GET
 def downloads(request: HttpRequest) -> HttpResponse:
     """下载区: the products the customer's contracts cover, each version newest first."""
-    groups = {g["product"].pk: g for g in _grouped(list(selectors.releases_for(request.user)))}
+    groups = {g["product"].pk: g for g in grouped(list(selectors.releases_for(request.user)))}
     products = [
         groups.get(product.pk, {"product": product, "versions": []})
         for product in selectors.covered_products(request.user)
@@ -129,7 +129,7 @@ def _staff_page(
         request,
         "releases/staff.html",
         {
-            "products": _grouped(versions),
+            "products": grouped(versions),
             "installations": rows[:INSTALLATIONS_SHOWN],
             "more_installations": len(rows) > INSTALLATIONS_SHOWN,
             "filter_form": filter_form,

@@ -28,7 +28,7 @@ from servicedesk.errors import NotAllowed, NotFound, ValidationFailed
 from servicedesk.models import Contract, ProductVersion, User
 from servicedesk.permissions import can_draft, can_engineer, is_staff_user
 
-from .models import Installation, Patch, ReleaseEvent
+from ..models import Installation, Patch, ReleaseEvent
 
 # What a vendor ships as a patch or upgrade package: archives, installers, database scripts,
 # Java deployables, source diffs and the upgrade guide. Compound endings first. Downloads are
@@ -78,8 +78,13 @@ def _require(actor: User, allowed: bool, message: str) -> None:
 
 def patch_extension(name: str) -> str | None:
     """The allowed ending of ``name`` (``.tar.gz`` before ``.gz``), or None."""
+    return extension_in(name, PATCH_EXTENSIONS)
+
+
+def extension_in(name: str, allowed: tuple[str, ...]) -> str | None:
+    """The ending of ``name`` among ``allowed`` (compound endings listed first), or None."""
     lowered = name.lower()
-    for ext in PATCH_EXTENSIONS:
+    for ext in allowed:
         if lowered.endswith(ext) and len(lowered) > len(ext):
             return ext
     return None
@@ -132,7 +137,7 @@ def validate_patch(upload: UploadedFile) -> str:
     return name
 
 
-class _HashingFile(File):
+class HashingFile(File):
     """Hands the upload to the storage chunk by chunk, hashing and counting as it goes.
 
     It deliberately has no ``temporary_file_path``: FileSystemStorage would otherwise move the
@@ -195,7 +200,7 @@ def patch_upload(version: ProductVersion, *, actor: User, upload: UploadedFile) 
         old_file = patch.file.name if patch else None
         patch = patch or Patch(version=locked)
         storage = patch.file.storage
-        hashing = _HashingFile(upload)
+        hashing = HashingFile(upload)
         patch.file.save(name, hashing, save=False)
         new_file = str(patch.file.name)
         try:
@@ -233,8 +238,10 @@ def release_notes_update(
 ) -> ProductVersion:
     """Edit a version's release notes (plain text) and, if given, its release date.
 
-    Customers see a version only from its release date on, so setting the date publishes it.
-    An edit that changes nothing writes no event.
+    Customers see a version only from its release date on, so setting the date publishes it:
+    a date of today or earlier starts the patch notices on commit (``notices``); a later one
+    is picked up by the hourly ``patch_notices_due``. An edit that changes nothing writes no
+    event.
     """
     _require(actor, can_engineer(actor), _("Only engineers and managers edit release notes."))
     notes = (notes or "").replace("\r\n", "\n").strip()
@@ -256,6 +263,10 @@ def release_notes_update(
         if changes:
             locked.save(update_fields=["notes", "released_on"])
             _event(locked, actor, EventKind.NOTES_UPDATED, **changes)
+        if "released_on" in changes:
+            from .notices import patch_notices_schedule
+
+            patch_notices_schedule(locked)  # on commit, when the date has come
     return locked
 
 

@@ -19,12 +19,12 @@ from servicedesk.errors import NotFound
 from servicedesk.models import Contract, Product, ProductVersion
 from servicedesk.permissions import is_customer_user, is_staff_user
 
-from .models import Installation, Patch
+from ..models import Installation, Patch
 
 INSTALLATION_FILTERS = ("organization", "contract", "product", "version")
 
 
-def _covered_q(user: Any) -> Q | None:
+def covered_q(user: Any) -> Q | None:
     """Products under the user's contracts today; None for staff (everything)."""
     if is_staff_user(user):
         return None
@@ -39,7 +39,7 @@ def _covered_q(user: Any) -> Q | None:
 
 def covered_products(user: Any) -> QuerySet[Product]:
     """The products whose releases the user may see, by name."""
-    covered = _covered_q(user)
+    covered = covered_q(user)
     products = Product.objects.order_by("name", "id")
     return products if covered is None else products.filter(covered)
 
@@ -49,7 +49,7 @@ def releases_for(user: Any) -> QuerySet[ProductVersion]:
     versions = ProductVersion.objects.select_related("product", "patch").order_by(
         "product__name", "product_id", F("released_on").desc(nulls_last=True), "-id"
     )
-    covered = _covered_q(user)
+    covered = covered_q(user)
     if covered is None:
         return versions
     return versions.filter(
