@@ -1,4 +1,10 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +20,23 @@ class MaintenanceConfig(AppConfig):
         # the staff ticket page shows the ticket's work orders and service hours
         ticket_panel_add("maintenance/_ticket_work_orders.html")
         ticket_panel_add("maintenance/_ticket_service_hours.html")
+
+        # the managers' queue view: tickets whose work orders await their signature
+        from servicedesk.permissions import is_manager
+        from tickets.queue_views import QueueView, queue_view_add
+
+        def awaiting_signature(user: Any, now: dt.datetime) -> Q:
+            from .selectors import tickets_awaiting_signature
+
+            return tickets_awaiting_signature(user)
+
+        queue_view_add(
+            QueueView(
+                "approval",
+                _("Awaiting my approval"),
+                awaiting_signature,
+                audience=is_manager,
+                link="maintenance:approvals",
+                link_label=_("Approvals inbox"),
+            )
+        )

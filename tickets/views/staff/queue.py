@@ -161,7 +161,13 @@ def _views_nav(request: HttpRequest, current: str, saved: Any) -> dict[str, Any]
     base = reverse("staff:queue")
     return {
         "views": [
-            {"key": view.key, "label": view.label, "url": f"{base}?view={view.key}"}
+            {
+                "key": view.key,
+                "label": view.label,
+                "url": f"{base}?view={view.key}",
+                "link": reverse(view.link) if view.link else "",
+                "link_label": view.link_label,
+            }
             for view in views_for(request.user)
         ],
         "saved_views": [
