@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -447,6 +447,17 @@ def view_counts(user: Any, saved: list[Any] | None = None) -> dict[str, int]:
         cursor.execute(f"SELECT {', '.join(selects)}", params)  # noqa: S608
         row = cursor.fetchone()
     return {key: int(value) for (key, _qs), value in zip(parts, row, strict=True)}
+
+
+def teams_with_membership(user: Any) -> list[tuple[int, str, bool]]:
+    """Every service group by name, and whether ``user`` is a member: one query for the
+    queue page's three service-group pickers (filter, bulk assignment, sharing a view)."""
+    member = Exists(Team.members.through.objects.filter(team_id=OuterRef("pk"), user_id=user.pk))
+    return list(
+        Team.objects.order_by("name", "id")
+        .annotate(member=member)
+        .values_list("pk", "name", "member")
+    )
 
 
 def saved_views_for(user: Any) -> QuerySet[SavedView]:

@@ -324,8 +324,10 @@ def test_triage_and_severity_forms_load_when_their_panel_opens(client, engineer,
     url = reverse("staff:ticket-form-panel", kwargs={"pk": ticket.pk, "panel": panel})
     assert f'hx-get="{url}"' in page  # the panel asks for its form when opened
     assert 'name="decision"' not in page and 'name="severity"' not in page
-    response = client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
     assert response.status_code == 200
+    assert len(ctx.captured_queries) <= 3  # session, user, the ticket's row
     body = response.content.decode()
     assert 'name="severity"' in body and field in body
     assert f'name="version" value="{ticket.version}"' in body
@@ -396,3 +398,25 @@ def test_templates_are_cached_when_not_debugging():
 
     loaders = engines["django"].engine.template_loaders
     assert len(loaders) == 1 and isinstance(loaders[0], Loader)
+
+
+def test_queue_team_pickers_come_from_one_query(client, agent, manager, team):
+    other = f.TeamFactory(name="Zhejiang field service")
+    team.members.add(agent)
+    for user, shared in ((agent, {team.name}), (manager, {team.name, other.name})):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(QUEUE, {"view": "all"})
+        page = response.content.decode()
+        team_reads = [
+            q for q in ctx.captured_queries if q["sql"].startswith('SELECT "servicedesk_team"')
+        ]
+        assert len(team_reads) == 1, [q["sql"][:120] for q in team_reads]
+        form = response.context["filter"].form
+        assert {label for value, label in form.fields["team"].choices if value} == {
+            team.name,
+            other.name,
+        }
+        save = response.context["save_form"].fields["team"]
+        assert {label for value, label in save.choices if value} == shared
+        assert f'<option value="{other.pk}">{other.name}</option>' in page

@@ -168,7 +168,10 @@ def ticket_form_panel(request: HttpRequest, pk: int, panel: str) -> HttpResponse
     offer it (a closed ticket, triage without the right)."""
     if panel not in FORM_PANELS:
         raise Http404
-    ticket = _get_ticket(request, pk)
+    try:  # the form needs the ticket's row only (id, status, version, severity)
+        ticket = selectors.ticket_get_for(request.user, pk, related=False)
+    except NotFound:
+        raise Http404 from None
     if ticket.status not in OPEN_STATUSES or (panel == "triage" and not can_triage(request.user)):
         return forbidden(request, _("This form is not available for this ticket now."))
     template, key, form_class = FORM_PANELS[panel]
