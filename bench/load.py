@@ -228,6 +228,21 @@ def scenarios(creds: dict[str, Any]) -> list[Scenario]:
             {"Authorization": f"Bearer {creds['engineer_token']}", "Accept": "application/json"},
         ),
         Scenario(
+            "approval",
+            "(h) the managers' view `GET /staff/?view=approval` (as bench-manager)",
+            "GET",
+            ["/staff/?view=approval"],
+            {"Cookie": creds["session_cookie"], "Accept": "text/html"},
+            target_p99_ms=100,
+        ),
+        Scenario(
+            "approval-api",
+            "(i) the same view through the API `GET /api/v1/tickets/?view=approval`",
+            "GET",
+            ["/api/v1/tickets/?view=approval"],
+            auth,
+        ),
+        Scenario(
             "counts",
             "(g) the views' counts `GET /staff/views/counts` (as the busiest engineer)",
             "GET",
@@ -707,7 +722,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["list", "queue", "ticket", "views", "views-api", "counts", "create"],
+        choices=[
+            "list",
+            "queue",
+            "ticket",
+            "views",
+            "views-api",
+            "approval",
+            "approval-api",
+            "counts",
+            "create",
+        ],
         help="repeatable",
     )
     parser.add_argument("--profile", type=int, default=0, help="cProfile N in-process requests")

@@ -1,4 +1,10 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,3 +40,23 @@ class MaintenanceConfig(AppConfig):
         ticket_panel_add("maintenance/_ticket_visits.html")
         # the customer confirms an on-site visit on the portal's ticket page
         portal_panel_add("maintenance/_portal_visits.html")
+
+        # the managers' queue view: tickets whose work orders await their signature
+        from servicedesk.permissions import is_manager
+        from tickets.queue_views import QueueView, queue_view_add
+
+        def awaiting_signature(user: Any, now: dt.datetime) -> Q:
+            from .selectors import tickets_awaiting_signature
+
+            return tickets_awaiting_signature(user)
+
+        queue_view_add(
+            QueueView(
+                "approval",
+                _("Awaiting my approval"),
+                awaiting_signature,
+                audience=is_manager,
+                link="maintenance:approvals",
+                link_label=_("Approvals inbox"),
+            )
+        )

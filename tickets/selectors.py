@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,10 +154,38 @@ def ticket_get_for(user: Any, pk: Any, *, for_update: bool = False, related: boo
         raise NotFound(_("Ticket not found.")) from None
 
 
-def comment_list(user: Any, ticket: Ticket) -> QuerySet[Comment]:
-    qs = ticket.comments.select_related("author").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
-    )
+# The staff ticket page's references: small tables joined on their primary keys (seven
+# tables plan in well under a millisecond; the eleven of every reference did not).
+PAGE_JOINED = ("organization", "product", "product_version", "team", "contact", "contract")
+PAGE_PEOPLE = ("requester", "created_by", "assignee")
+
+
+def ticket_for_page(user: Any, pk: Any) -> Ticket:
+    """``ticket_get_for`` for the staff ticket page: two queries whatever the ticket refers
+    to (the ticket with its small references joined; its people, up to three, in one)."""
+    qs = Ticket.objects.visible_to(user).select_related(*PAGE_JOINED)
+    number = parse_id(pk)
+    lookup = {"pk": number} if number is not None else {"number": str(pk)}
+    try:
+        ticket = qs.get(**lookup)
+    except (Ticket.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("Ticket not found.")) from None
+    wanted = {getattr(ticket, f"{name}_id") for name in PAGE_PEOPLE} - {None}
+    people = User.objects.in_bulk(wanted) if wanted else {}
+    for name in PAGE_PEOPLE:
+        person_id = getattr(ticket, f"{name}_id")
+        if person_id is not None and person_id in people:
+            setattr(ticket, name, people[person_id])
+    return ticket
+
+
+def comment_list(user: Any, ticket: Ticket, *, files: bool = True) -> QuerySet[Comment]:
+    """The ticket's comments with their authors; ``files=False`` leaves their attachments
+    to the caller (the staff page groups ``attachment_list`` by comment instead)."""
+    qs = ticket.comments.select_related("author")
+    if files:
+        files_in_order = Attachment.objects.order_by("id")
+        qs = qs.prefetch_related(Prefetch("attachments", queryset=files_in_order))
     if not can_see_internal(user):
         qs = qs.filter(is_internal=False)
     return qs
@@ -421,6 +449,17 @@ def view_counts(user: Any, saved: list[Any] | None = None) -> dict[str, int]:
         cursor.execute(f"SELECT {', '.join(selects)}", params)  # noqa: S608
         row = cursor.fetchone()
     return {key: int(value) for (key, _qs), value in zip(parts, row, strict=True)}
+
+
+def teams_with_membership(user: Any) -> list[tuple[int, str, bool]]:
+    """Every service group by name, and whether ``user`` is a member: one query for the
+    queue page's three service-group pickers (filter, bulk assignment, sharing a view)."""
+    member = Exists(Team.members.through.objects.filter(team_id=OuterRef("pk"), user_id=user.pk))
+    return list(
+        Team.objects.order_by("name", "id")
+        .annotate(member=member)
+        .values_list("pk", "name", "member")
+    )
 
 
 def saved_views_for(user: Any) -> QuerySet[SavedView]:

@@ -21,6 +21,11 @@ urlpatterns = [
     path("tickets/<int:pk>/assign/", staff.ticket_assign, name="ticket-assign"),
     path("tickets/<int:pk>/assign/panel", staff.ticket_assign_panel, name="ticket-assign-panel"),
     path("tickets/<int:pk>/severity/", staff.ticket_severity, name="ticket-severity"),
+    path(
+        "tickets/<int:pk>/<str:panel>/panel",
+        staff.ticket_form_panel,
+        name="ticket-form-panel",
+    ),
     path("tickets/<int:pk>/canned-replies", staff.canned_picker, name="ticket-canned"),
     path("tickets/<int:pk>/links", staff.links_panel, name="ticket-links"),
     path("tickets/<int:pk>/links/add", staff.link_add, name="ticket-link-add"),

@@ -15,6 +15,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Window,
 )
 from django.db.models.functions import Coalesce
 
@@ -64,16 +65,22 @@ def time_entry_sum(user: Any, filters: Mapping[str, Any] | None = None) -> dict[
 
 def time_entries_of(user: Any, subject: Ticket | WorkOrder, *, limit: int) -> dict[str, Any]:
     """The newest ``limit`` entries of a ticket or work order and its totals (the card on
-    their pages): two queries (the sum, the entries with their users), however many."""
+    their pages): one query, however many (the totals are window aggregates over all the
+    subject's entries, computed before the limit; no row means no entry)."""
     key = "ticket" if isinstance(subject, Ticket) else "work_order"
-    totals = time_entry_sum(user, {key: subject.pk})
     entries = time_entry_list(user, {key: subject.pk})
-    rows = list(entries.prefetch_related(None).select_related("user")[:limit])
+    rows = list(
+        entries.prefetch_related(None)
+        .select_related("user")
+        .annotate(all_minutes=Window(Sum("minutes")), all_entries=Window(Count("id")))[:limit]
+    )
+    minutes = int(rows[0].all_minutes or 0) if rows else 0
+    count = int(rows[0].all_entries) if rows else 0
     return {
         "entries": rows,
-        "total_minutes": totals["minutes"],
-        "total_entries": totals["entries"],
-        "more": max(totals["entries"] - len(rows), 0),
+        "total_minutes": minutes,
+        "total_entries": count,
+        "more": max(count - len(rows), 0),
     }
 
 

@@ -173,6 +173,19 @@ def _submitted_to(user: Any, qs: QuerySet[WorkOrder] | None = None) -> QuerySet[
     return qs.filter(status=WorkOrderStatus.SUBMITTED).exclude(drafted_by=user)
 
 
+def tickets_awaiting_signature(user: Any) -> Q:
+    """A condition on tickets: linked to a work order awaiting ``user``'s signature (the
+    queue's "awaiting my approval" view). It reads the submitted orders from the partial
+    index ``wo_awaiting_approval`` and their links by ``wo_ticket_unique (work_order,
+    ticket)``: its cost follows the orders awaiting signature, not the tickets.
+
+    Plans awaiting sign-off have no tickets (an unsigned plan has raised no order yet);
+    the approvals inbox lists them.
+    """
+    orders = _submitted_to(user).order_by().values("pk")
+    return Q(pk__in=WorkOrderTicket.objects.filter(work_order__in=orders).values("ticket_id"))
+
+
 def approval_inbox(user: Any) -> QuerySet[WorkOrder]:
     """Orders awaiting ``user``'s signature (a manager, or a deputy today), oldest
     submission first, with the list row's references and linked tickets prefetched.

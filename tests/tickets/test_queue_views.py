@@ -315,3 +315,108 @@ def test_ticket_page_ranks_engineers_without_reading_closed_tickets(client, engi
     assert loads, "the open load is one GROUP BY"
     for sql in loads:
         assert "'closed'" not in sql and "IN ('accepted'" in sql
+
+
+@pytest.mark.parametrize(("panel", "field"), [("triage", 'name="decision"'), ("severity", "")])
+def test_triage_and_severity_forms_load_when_their_panel_opens(client, engineer, org, panel, field):
+    ticket = f.TicketFactory(organization=org, status=TicketStatus.NEW)
+    page = _ticket_page(client, engineer, ticket)
+    url = reverse("staff:ticket-form-panel", kwargs={"pk": ticket.pk, "panel": panel})
+    assert f'hx-get="{url}"' in page  # the panel asks for its form when opened
+    assert 'name="decision"' not in page and 'name="severity"' not in page
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) <= 3  # session, user, the ticket's row
+    body = response.content.decode()
+    assert 'name="severity"' in body and field in body
+    assert f'name="version" value="{ticket.version}"' in body
+    action = reverse(f"staff:ticket-{panel}", kwargs={"pk": ticket.pk})
+    assert f'action="{action}"' in body
+
+
+def test_form_panels_are_refused_where_the_page_does_not_offer_them(
+    client, engineer, tester, customer, org, other_org
+):
+    closed = f.TicketFactory(organization=org, status=TicketStatus.CLOSED)
+    open_ticket = f.TicketFactory(organization=org, status=TicketStatus.NEW)
+
+    def url(ticket, panel):
+        return reverse("staff:ticket-form-panel", kwargs={"pk": ticket.pk, "panel": panel})
+
+    client.force_login(engineer)
+    assert client.get(url(closed, "triage")).status_code == 403
+    assert client.get(url(closed, "severity")).status_code == 403
+    assert client.get(url(open_ticket, "assign-me")).status_code == 404
+    assert client.get(url(open_ticket, "nothing")).status_code == 404
+    client.force_login(tester)  # may change the severity, may not triage
+    assert client.get(url(open_ticket, "triage")).status_code == 403
+    assert client.get(url(open_ticket, "severity")).status_code == 200
+    client.force_login(customer)
+    assert client.get(url(open_ticket, "severity")).status_code == 403
+
+
+def test_refused_triage_reopens_its_panel_with_the_errors(client, agent, org):
+    ticket = f.TicketFactory(organization=org, status=TicketStatus.NEW)
+    client.force_login(agent)
+    url = reverse("staff:ticket-triage", kwargs={"pk": ticket.pk})
+    response = client.post(url, {"decision": "consultation", "version": ticket.version})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<details id="triage" open>' in page and 'name="decision"' in page
+
+
+def test_ticket_page_query_count_is_fixed(client, manager, org, product, team):
+    """Session, user, the ticket, its people, files, comments, events, two SLA reads, the
+    approvals badge, the unread badge, work orders, service hours: 13, whatever the ticket
+    refers to (the references are joined or read together)."""
+    version = f.ProductVersionFactory(product=product)
+    engineer = f.UserFactory(role=Role.ENGINEER)
+    ticket = f.TicketFactory(
+        organization=org,
+        product=product,
+        product_version=version,
+        team=team,
+        assignee=engineer,
+        contact=f.ContactFactory(organization=org),
+        status=TicketStatus.IN_PROGRESS,
+    )
+    client.force_login(manager)
+    url = reverse("staff:ticket", kwargs={"pk": ticket.pk})
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(ctx.captured_queries) <= 13, [q["sql"][:80] for q in ctx.captured_queries]
+    page = response.content.decode()
+    for shown in (org.name, product.name, version.version, team.name, str(engineer)):
+        assert shown in page, shown
+
+
+def test_templates_are_cached_when_not_debugging():
+    from django.template import engines
+    from django.template.loaders.cached import Loader
+
+    loaders = engines["django"].engine.template_loaders
+    assert len(loaders) == 1 and isinstance(loaders[0], Loader)
+
+
+def test_queue_team_pickers_come_from_one_query(client, agent, manager, team):
+    other = f.TeamFactory(name="Zhejiang field service")
+    team.members.add(agent)
+    for user, shared in ((agent, {team.name}), (manager, {team.name, other.name})):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(QUEUE, {"view": "all"})
+        page = response.content.decode()
+        team_reads = [
+            q for q in ctx.captured_queries if q["sql"].startswith('SELECT "servicedesk_team"')
+        ]
+        assert len(team_reads) == 1, [q["sql"][:120] for q in team_reads]
+        form = response.context["filter"].form
+        assert {label for value, label in form.fields["team"].choices if value} == {
+            team.name,
+            other.name,
+        }
+        save = response.context["save_form"].fields["team"]
+        assert {label for value, label in save.choices if value} == shared
+        assert f'<option value="{other.pk}">{other.name}</option>' in page

@@ -23,7 +23,7 @@ from servicedesk.ids import parse_id
 from servicedesk.keyset import Key, keyset_page
 from servicedesk.models import Organization, User
 from servicedesk.pages import forbidden, query_string, staff_required
-from servicedesk.permissions import can_assign
+from servicedesk.permissions import can_assign, is_manager
 from tickets import selectors, services
 from tickets.filters import ORDERING_FIELDS, TicketFilter
 from tickets.forms import (
@@ -116,6 +116,19 @@ def _tidy_filter_form(form: Any) -> None:
     ]
 
 
+def _team_choices(user: Any, filter_form: Any, bulk_form: Any, save_form: Any) -> None:
+    """The page's three service-group pickers from one query (``teams_with_membership``)
+    instead of one each: the widgets get the same options, the fields still validate
+    against their querysets."""
+    teams = selectors.teams_with_membership(user)
+    every = [(pk, name) for pk, name, _member in teams]
+    mine = every if is_manager(user) else [(pk, name) for pk, name, member in teams if member]
+    for form, options in ((filter_form, every), (bulk_form, every), (save_form, mine)):
+        if form is not None:
+            field = form.fields["team"]
+            field.widget.choices = [("", field.empty_label), *options]
+
+
 def _chips(form: Any) -> list[dict[str, Any]]:
     """The multiple-choice filters as groups of checkboxes ("chips"): one click each."""
     data = form.data
@@ -161,7 +174,13 @@ def _views_nav(request: HttpRequest, current: str, saved: Any) -> dict[str, Any]
     base = reverse("staff:queue")
     return {
         "views": [
-            {"key": view.key, "label": view.label, "url": f"{base}?view={view.key}"}
+            {
+                "key": view.key,
+                "label": view.label,
+                "url": f"{base}?view={view.key}",
+                "link": reverse(view.link) if view.link else "",
+                "link_label": view.link_label,
+            }
             for view in views_for(request.user)
         ],
         "saved_views": [
@@ -212,12 +231,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         return render(request, "staff/_queue_results.html", context)
     _tidy_filter_form(filterset.form)
+    bulk_form = BulkAssignForm() if can_bulk else None
+    save_form = SavedViewForm(user=request.user)
+    _team_choices(request.user, filterset.form, bulk_form, save_form)
     context.update(
         {
             "ordering_choices": ordering_choices(),
             "chips": _chips(filterset.form),
-            "bulk_form": BulkAssignForm() if can_bulk else None,
-            "save_form": SavedViewForm(user=request.user),
+            "bulk_form": bulk_form,
+            "save_form": save_form,
             **_views_nav(request, data.get("view", ""), saved),
         }
     )

@@ -64,8 +64,10 @@ def _transitions(ticket: Ticket) -> list[dict[str, Any]]:
     return buttons
 
 
-def _get_ticket(request: HttpRequest, pk: int) -> Ticket:
+def _get_ticket(request: HttpRequest, pk: int, *, page: bool = False) -> Ticket:
     try:
+        if page:  # everything the page shows of the ticket, in two queries
+            return selectors.ticket_for_page(request.user, pk)
         return selectors.ticket_get_for(request.user, pk)
     except NotFound:
         raise Http404 from None
@@ -88,10 +90,11 @@ def _render_ticket(
         if ticket.resolution_due_at and is_open
         else ("", False)
     )
+    attachments = list(selectors.attachment_list(user, ticket))
     context = {
         "ticket": ticket,
-        "timeline": timeline_for(request, ticket),
-        "attachments": list(selectors.attachment_list(user, ticket)),
+        "timeline": timeline_for(request, ticket, attachments),
+        "attachments": attachments,
         "comment_form": forms.get("comment_form") or CommentForm(),
         "transition_form": forms.get("transition_form") or TransitionForm(initial=initial),
         "transitions": _transitions(ticket),
@@ -103,12 +106,12 @@ def _render_ticket(
         "resolution_overdue": resolution_late,
         "can_triage": can_triage(user),
         "can_assign": can_assign(user),
-        "triage_form": forms.get("triage_form")
-        or TriageForm(initial={**initial, "severity": ticket.severity}),
-        "assign_form": forms.get("assign_form")
-        or AssignForm(initial={**initial, "team": ticket.team_id, "assignee": ticket.assignee_id}),
-        "severity_form": forms.get("severity_form")
-        or SeverityForm(initial={**initial, "severity": ticket.severity}),
+        # The triage, severity and assignment forms load when their panel is opened
+        # (``ticket_form_panel``, ``ticket_assign_panel``); inline only with a refused
+        # submission's errors.
+        "triage_form": forms.get("triage_form"),
+        "assign_form": forms.get("assign_form"),
+        "severity_form": forms.get("severity_form"),
         # The assignment panel loads when opened (``ticket_assign_panel``): its staff list
         # and the engineers' ranking were most of the page's cost. Inline only to show a
         # refused assignment's errors.
@@ -126,7 +129,7 @@ def _render_ticket(
 @staff_required
 @require_http_methods(["GET", "HEAD"])
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_ticket(request, _get_ticket(request, pk))
+    return _render_ticket(request, _get_ticket(request, pk, page=True))
 
 
 @staff_required
@@ -148,6 +151,32 @@ def ticket_assign_panel(request: HttpRequest, pk: int) -> HttpResponse:
             "suggestions": selectors.assignee_suggestions(ticket),
         },
     )
+
+
+# The action bar's panels loaded on demand: their template and the form each one shows.
+FORM_PANELS = {
+    "triage": ("staff/_triage_panel.html", "triage_form", TriageForm),
+    "severity": ("staff/_severity_panel.html", "severity_form", SeverityForm),
+}
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def ticket_form_panel(request: HttpRequest, pk: int, panel: str) -> HttpResponse:
+    """htmx fragment (or a bare page without JavaScript): the triage or severity form,
+    loaded when its panel of the action bar is opened; refused when the page would not
+    offer it (a closed ticket, triage without the right)."""
+    if panel not in FORM_PANELS:
+        raise Http404
+    try:  # the form needs the ticket's row only (id, status, version, severity)
+        ticket = selectors.ticket_get_for(request.user, pk, related=False)
+    except NotFound:
+        raise Http404 from None
+    if ticket.status not in OPEN_STATUSES or (panel == "triage" and not can_triage(request.user)):
+        return forbidden(request, _("This form is not available for this ticket now."))
+    template, key, form_class = FORM_PANELS[panel]
+    form = form_class(initial={"version": ticket.version, "severity": ticket.severity})
+    return render(request, template, {"ticket": ticket, key: form})
 
 
 def _ticket_url(ticket: Ticket, anchor: str = "") -> str:
@@ -179,7 +208,7 @@ def _handle(
             if form.non_field_errors():
                 form.errors.pop("__all__", None)  # shown once, at the top of the page
             messages.error(request, str(err.message))
-            ticket = _get_ticket(request, pk)
+            ticket = _get_ticket(request, pk, page=True)
             return _render_ticket(request, ticket, status=err.status, **{form_key: form})
         messages.success(request, message)
         return redirect(_ticket_url(ticket, anchor))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from tickets import selectors
 from tickets.choices import EventKind, TriageDecision
-from tickets.models import Ticket
+from tickets.models import Attachment, Ticket
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Entry:
     comment: Any = None
     attachment_id: int | None = None
     order: int = 0
+    files: tuple[Any, ...] = ()
 
 
 def _label(field: str, value: Any) -> str:
@@ -122,7 +123,18 @@ def _link_text(kind: str, data: dict[str, Any]) -> str:
     return _("Linked: %(relation)s %(number)s.") % {"relation": relation, "number": other}
 
 
-def timeline_for(request: HttpRequest, ticket: Ticket) -> list[Entry]:
+def timeline_for(
+    request: HttpRequest, ticket: Ticket, attachments: list[Attachment] | None = None
+) -> list[Entry]:
+    """The merged timeline. ``attachments``: the ticket's files as the page lists them
+    (``selectors.attachment_list``); each message's are taken from there, not read again."""
+    by_comment: dict[int, list[Attachment]] = {}
+    for attachment in attachments or ():
+        if attachment.comment_id is not None:
+            by_comment.setdefault(attachment.comment_id, []).append(attachment)
+    for files in by_comment.values():
+        files.sort(key=lambda a: a.pk)
+    comments = selectors.comment_list(request.user, ticket, files=attachments is None)
     entries = [
         Entry(
             when=c.created_at,
@@ -131,8 +143,11 @@ def timeline_for(request: HttpRequest, ticket: Ticket) -> list[Entry]:
             text=c.body,
             comment=c,
             order=c.pk,
+            files=tuple(by_comment.get(c.pk, ()))
+            if attachments is not None
+            else tuple(c.attachments.all()),
         )
-        for c in selectors.comment_list(request.user, ticket)
+        for c in comments
     ]
     for event in selectors.event_list(request.user, ticket):
         if event.kind in (EventKind.COMMENTED, EventKind.NOTE_ADDED):
