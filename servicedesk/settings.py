@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "releases",
     "maintenance",
     "reports",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -437,11 +438,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.report_schedules_run_task",
         "schedule": 3600.0,
     },
+    # Hourly, idempotent: resolved tickets past the quiet period close; campaigns due
+    # send their invitations and reminders (surveys/tasks.py).
+    "tickets-auto-close": {"task": "surveys.tasks.tickets_auto_close_task", "schedule": 3600.0},
+    "survey-campaigns": {"task": "surveys.tasks.campaigns_run_task", "schedule": 3600.0},
     "inspections-generate": {
         "task": "maintenance.tasks.inspections_generate_task",
         "schedule": 3600.0,
     },
 }
+
+# Satisfaction surveys (docs/SURVEYS.md).
+AUTO_CLOSE_BUSINESS_DAYS = env.int("AUTO_CLOSE_BUSINESS_DAYS", default=3)
+SURVEY_TOKEN_DAYS = env.int("SURVEY_TOKEN_DAYS", default=30)
+SURVEY_RANDOM_PERCENT = env.int("SURVEY_RANDOM_PERCENT", default=10)
+SURVEY_COOLDOWN_DAYS = env.int("SURVEY_COOLDOWN_DAYS", default=90)
+SURVEY_REMINDER_DAYS = env.int("SURVEY_REMINDER_DAYS", default=7)
+SURVEY_PAGE_RATE_PER_MINUTE = env.int("SURVEY_PAGE_RATE_PER_MINUTE", default=30)
+SURVEY_COMPLAINT_TEAM = env.str("SURVEY_COMPLAINT_TEAM", default="")
 
 # Report runs: a step's lease outlives the task's hard time limit; a run whose next step
 # was not claimed for REPORT_RUN_STALL_SECONDS is published again; a step started

@@ -52,5 +52,6 @@ urlpatterns = [
     path("staff/releases/", include((staff_urlpatterns, "releases"))),
     path("maintenance/", include(("maintenance.urls", "maintenance"))),
     path("reports/", include(("reports.urls", "reports"))),
+    path("", include("surveys.urls")),
     path("", include("tickets.urls")),
 ]
