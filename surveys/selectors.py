@@ -66,12 +66,13 @@ def campaign_results(campaign: SurveyCampaign) -> dict[str, Any]:
 
 def campaign_comments(campaign: SurveyCampaign, limit: int = 50) -> list[dict[str, Any]]:
     """The latest free-text answers with their organization (one query)."""
-    return list(
-        SurveyInvitation.objects.filter(campaign=campaign, response__isnull=False)
+    return [
+        dict(row)
+        for row in SurveyInvitation.objects.filter(campaign=campaign, response__isnull=False)
         .exclude(response__comment="")
         .order_by("-response__created_at")
         .values("organization__name", "response__overall", "response__comment")[:limit]
-    )
+    ]
 
 
 def survey_response_rates(period: PeriodLike, scope: ScopeLike) -> dict[str, dict[str, Any]]:
@@ -79,8 +80,9 @@ def survey_response_rates(period: PeriodLike, scope: ScopeLike) -> dict[str, dic
     many were answered, the response rate; limited to the scope's organization when it
     names one. One query. For the reports (docs/SURVEYS.md)."""
     rows = SurveyInvitation.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
-    if getattr(scope, "organization", None):
-        rows = rows.filter(organization_id=scope.organization)
+    organization = getattr(scope, "organization", None)
+    if organization is not None:
+        rows = rows.filter(organization_id=organization)
     aggregates: dict[str, Any] = {}
     for kind in SurveyKind.values:
         aggregates[f"{kind}_invited"] = Count("pk", filter=Q(kind=kind))

@@ -264,7 +264,7 @@ def survey_answer(
     }
     assert score is not None
     comment = (comment or "").strip()[:4000]
-    actor = invitation.user if invitation.user_id and invitation.user.is_active else None
+    actor = invitation.user if invitation.user is not None and invitation.user.is_active else None
     if invitation.kind == SurveyKind.PER_CASE:
         assert invitation.ticket is not None
         if invitation.ticket.status != TicketStatus.RESOLVED:
@@ -500,7 +500,7 @@ def tickets_auto_close(*, now: datetime | None = None, batch: int = AUTO_CLOSE_B
     for pk, resolved_at in candidates:
         if closed >= batch:
             break
-        if auto_close_due_at(resolved_at, calendars.get(pk)) > now:
+        if resolved_at is None or auto_close_due_at(resolved_at, calendars.get(pk)) > now:
             continue
         if ticket_close_unanswered(Ticket(pk=pk), now=now) is not None:
             closed += 1
