@@ -175,6 +175,8 @@ def test_auto_close_counts_business_days_of_the_tickets_calendar(resolved, setti
     assert ticket.rating is None
     event = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.TRANSITION).latest("id")
     assert event.actor is None and event.data["reason"] == "auto_close"
+    told = OutboxMessage.objects.filter(topic="ticket.status_changed").latest("id")
+    assert told.payload["new"] == TicketStatus.CLOSED and told.recipient == resolved.requester.email
     # idempotent: a second run closes nothing
     assert services.tickets_auto_close(now=due + timedelta(days=1)) == 0
     # the per-case link expired with the quiet period

@@ -81,8 +81,11 @@ def test_guessing_is_rate_limited_per_address(client, settings, resolved):
     from django.core.cache import cache
 
     cache.clear()
-    codes = [client.get(_url(f"{n:064x}")).status_code for n in range(5)]
-    assert codes == [404, 404, 404, 429, 429]
+    responses = [client.get(_url(f"{n:064x}")) for n in range(5)]
+    assert [r.status_code for r in responses] == [404, 404, 404, 429, 429]
+    assert responses[-1]["Retry-After"] == "60"
+    # another address is not held back
+    assert client.get(_url("0" * 64), REMOTE_ADDR="10.0.0.9").status_code == 404
     # the real link too, from that address, until the minute passes
     assert client.get(_url(last_token())).status_code == 429
     cache.clear()
