@@ -62,3 +62,16 @@ class CampaignForm(forms.Form):
     reminder_days = forms.IntegerField(
         label=_("Reminder after (days)"), min_value=1, max_value=60, initial=7
     )
+
+
+class PolicyForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.filter(is_active=True)
+    )
+    random_percent = forms.IntegerField(
+        label=_("Random survey share (%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Empty: the desk's default."),
+    )

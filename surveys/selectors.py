@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from servicedesk.errors import NotFound
+from servicedesk.models import Organization
 from servicedesk.permissions import is_manager
 
 from .models import SurveyCampaign, SurveyInvitation, SurveyKind
@@ -32,6 +33,19 @@ def campaigns(user: Any) -> QuerySet[SurveyCampaign]:
         .prefetch_related("organizations")
         .order_by("-created_at", "-id")
     )
+
+
+def organizations_with_policy(user: Any) -> list[dict[str, Any]]:
+    """Every active organization with its own random-survey share (None: the default);
+    managers only, one query."""
+    if not is_manager(user):
+        return []
+    return [
+        dict(row)
+        for row in Organization.objects.filter(is_active=True)
+        .order_by("name")
+        .values("pk", "name", "survey_policy__random_percent")
+    ]
 
 
 def campaign_get(user: Any, pk: Any) -> SurveyCampaign:

@@ -147,6 +147,14 @@ def invitation_for_resolved(ticket: Ticket, *, at: datetime) -> SurveyInvitation
     )
 
 
+def random_percent_of(organization: Organization) -> int | None:
+    return (
+        SurveyPolicy.objects.filter(organization=organization)
+        .values_list("random_percent", flat=True)
+        .first()
+    )
+
+
 def random_percent(organization: Organization) -> int:
     policy = SurveyPolicy.objects.filter(organization=organization).first()
     return policy.random_percent if policy else settings.SURVEY_RANDOM_PERCENT
@@ -187,6 +195,35 @@ def invitation_for_closed(ticket: Ticket, *, at: datetime, rated: bool) -> Surve
         ticket=ticket,
         now=at,
     )
+
+
+@transaction.atomic
+def survey_policy_set(
+    *, actor: User, organization: Organization, random_percent: int | None
+) -> SurveyPolicy | None:
+    """A manager sets an organization's share of random surveys (None: back to the
+    default ``SURVEY_RANDOM_PERCENT``); audited."""
+    if not is_manager(actor):
+        raise NotAllowed(_("Only managers run satisfaction surveys."))
+    if random_percent is not None and not 0 <= int(random_percent) <= 100:
+        raise ValidationFailed(
+            _("A share from 0 to 100 per cent."),
+            fields={"random_percent": [_("From 0 to 100.")]},
+        )
+    old = random_percent_of(organization)
+    policy: SurveyPolicy | None = None
+    if random_percent is None:
+        SurveyPolicy.objects.filter(organization=organization).delete()
+    else:
+        policy, _created = SurveyPolicy.objects.update_or_create(
+            organization=organization, defaults={"random_percent": int(random_percent)}
+        )
+    SurveyEvent.objects.create(
+        actor=actor,
+        kind="policy_set",
+        data={"organization": organization.pk, "old": old, "new": random_percent},
+    )
+    return policy
 
 
 # Answers ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from servicedesk.pages import apply_domain_error, forbidden, found_or_404
 from servicedesk.permissions import is_manager, is_staff_user
 
 from . import selectors, services
-from .forms import AnswerForm, CampaignForm
+from .forms import AnswerForm, CampaignForm, PolicyForm
 from .models import SurveyKind
 
 
@@ -172,4 +172,33 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "results": selectors.campaign_results(campaign),
             "comments": selectors.campaign_comments(campaign),
         },
+    )
+
+
+@managers_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def random_policy(request: HttpRequest) -> HttpResponse:
+    """Each organization's share of random surveys after closing, and a form to set one."""
+    form = PolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_policy_set(
+                actor=request.user,
+                organization=form.cleaned_data["organization"],
+                random_percent=form.cleaned_data["random_percent"],
+            )
+        except DomainError as error:
+            apply_domain_error(form, error, {})
+        else:
+            return redirect("surveys:random")
+    return render(
+        request,
+        "surveys/random.html",
+        {
+            "form": form,
+            "rows": selectors.organizations_with_policy(request.user),
+            "default_percent": settings.SURVEY_RANDOM_PERCENT,
+            "cooldown_days": settings.SURVEY_COOLDOWN_DAYS,
+        },
+        status=400 if request.method == "POST" else 200,
     )

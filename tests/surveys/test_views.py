@@ -193,3 +193,31 @@ def test_the_navigation_shows_surveys_to_managers_only(client, manager, engineer
     assert b'id="nav-surveys"' in client.get("/surveys/campaigns/").content
     client.force_login(f.UserFactory(username="agent7", role=Role.AGENT))
     assert b'id="nav-surveys"' not in client.get("/staff/").content
+
+
+def test_managers_set_an_organizations_random_share(
+    client, manager, engineer, customer, org, other_org, django_assert_max_num_queries
+):
+    from surveys.models import SurveyEvent, SurveyPolicy
+
+    client.force_login(customer)
+    assert client.get("/surveys/random/").status_code == 404
+    client.force_login(engineer)
+    assert client.post("/surveys/random/", {"organization": org.pk}).status_code == 403
+    client.force_login(manager)
+    with django_assert_max_num_queries(6):
+        page = client.get("/surveys/random/")
+    assert page.status_code == 200 and other_org.name in page.content.decode()
+    bad = client.post("/surveys/random/", {"organization": org.pk, "random_percent": "101"})
+    assert bad.status_code == 400 and not SurveyPolicy.objects.exists()
+    assert (
+        client.post("/surveys/random/", {"organization": org.pk, "random_percent": "25"})[
+            "Location"
+        ]
+        == "/surveys/random/"
+    )
+    assert SurveyPolicy.objects.get(organization=org).random_percent == 25
+    assert services.random_percent(org) == 25
+    client.post("/surveys/random/", {"organization": org.pk, "random_percent": ""})
+    assert not SurveyPolicy.objects.exists()  # back to the default
+    assert [e.data["new"] for e in SurveyEvent.objects.filter(kind="policy_set")] == [25, None]
