@@ -177,6 +177,8 @@ def invitation_for_closed(ticket: Ticket, *, at: datetime, rated: bool) -> Surve
     ).update(expires_at=at)
     if rated or not random_selected(ticket, random_percent(ticket.organization)):
         return None
+    if SurveyInvitation.objects.filter(ticket=ticket, kind=SurveyKind.RANDOM).exists():
+        return None  # closed again after a reopening: asked once per ticket
     contact = ticket.contact if ticket.contact_id else None
     if contact is None and ticket.requester_id:
         contact = Contact.objects.filter(user_id=ticket.requester_id).first()
@@ -481,7 +483,7 @@ def reminders_send(*, now: datetime) -> int:
         SurveyInvitation.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(kind=SurveyKind.CAMPAIGN, used_at=None, reminded_at=None, expires_at__gt=now)
         .select_related("campaign", "organization", "contact__organization", "user__organization")
-        .order_by("pk")[:500]
+        .order_by("created_at", "pk")[:500]  # the oldest first: they are the due ones
     )
     reminded = 0
     for invitation in rows:

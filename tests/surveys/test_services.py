@@ -234,6 +234,13 @@ def test_random_survey_of_closed_tickets_with_a_cool_down(
     assert SurveyInvitation.objects.filter(ticket=third, kind=SurveyKind.RANDOM).exists()
     # a short survey answered by the same link mechanism; a 1 opens one complaint
     services.survey_answer(last_token(), overall=1, comment="Nobody called back")
+    # reopened and closed again: not asked twice about one ticket
+    settings.SURVEY_COOLDOWN_DAYS = 0
+    third = ticket_services.ticket_transition(
+        third, actor=engineer, to_status=TicketStatus.IN_PROGRESS, comment="Again"
+    )
+    _close_unrated(resolve(third, engineer), engineer)
+    assert SurveyInvitation.objects.filter(ticket=third, kind=SurveyKind.RANDOM).count() == 1
     response = SurveyResponse.objects.get(invitation__ticket=third)
     assert response.overall == 1 and response.responsiveness is None
     complaint = Ticket.objects.get(kind=TicketKind.COMPLAINT)
