@@ -1,15 +1,18 @@
-"""What the ticket services announce to apps above them (surveys), inside their transaction.
+"""What tickets tell the apps above them, without importing them.
 
-Tickets import nothing of those apps (imports point one way, README "Architecture"); an app
-that must act when a ticket is resolved or closed connects a receiver in its
-``AppConfig.ready``. Receivers run in the service's transaction: what they write commits or
-rolls back with the change, and an error in one fails the change.
+``ticket_resolved`` is sent by ``ticket_transition`` inside the resolving transaction (not on
+commit): a receiver's rows (maintenance's follow-up, 回访) are written with the resolve or
+not at all, and a receiver that fails fails the resolve rather than losing its row.
+Arguments: ``ticket``, ``actor`` (who resolved it), ``at`` (the resolve's time).
 """
+
+from __future__ import annotations
 
 from django.dispatch import Signal
 
-# ticket=Ticket, at=datetime: a ticket was resolved (the customer is asked to confirm).
 ticket_resolved = Signal()
-# ticket=Ticket, at=datetime, rated=bool: a ticket was closed (rated: by the customer's
-# confirmation with a rating; otherwise by staff or by the quiet period running out).
+
+# ``ticket_closed``: sent by every status change to closed, in its transaction (surveys'
+# random survey). Arguments: ``ticket``, ``actor`` (None: the system closing it after the
+# quiet period), ``at``, ``rated`` (closed by the customer's confirmation with a rating).
 ticket_closed = Signal()

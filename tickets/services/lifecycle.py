@@ -13,9 +13,9 @@ from servicedesk.errors import NotAllowed, ValidationFailed
 from servicedesk.models import User
 from servicedesk.permissions import can_triage, is_customer_user, is_staff_user
 
-from .. import signals
 from ..choices import EventKind, TicketKind, TicketStatus, TriageDecision
 from ..models import Comment, Ticket, TicketEvent
+from ..signals import ticket_closed, ticket_resolved
 from ..workflow import REOPENING, assert_can_transition, comment_required
 from ._common import _lock, _notify_requester, _require_party, _save, _sync_clocks
 from .complaints import COMPLAINT_UP_TO, complaint_open
@@ -112,9 +112,9 @@ def _transition(
         created_at=now.isoformat(),
     )
     if to_status == TicketStatus.RESOLVED:
-        signals.ticket_resolved.send(sender=Ticket, ticket=ticket, at=now)
+        ticket_resolved.send(sender=Ticket, ticket=ticket, actor=actor, at=now)
     elif to_status == TicketStatus.CLOSED:
-        signals.ticket_closed.send(sender=Ticket, ticket=ticket, at=now, rated=rated)
+        ticket_closed.send(sender=Ticket, ticket=ticket, actor=actor, at=now, rated=rated)
     return ticket
 
 
