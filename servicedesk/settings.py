@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "releases",
     "maintenance",
     "reports",
+    "surveys",
 ]
 
 MIDDLEWARE = [
@@ -469,6 +470,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hourly, idempotent: patch notices of versions whose release date came (releases).
     "patch-notices-due": {"task": "releases.tasks.patch_notices_due_task", "schedule": 3600.0},
+    # Hourly, idempotent: resolved tickets past the quiet period close; campaigns due
+    # send their invitations and reminders (surveys/tasks.py).
+    "tickets-auto-close": {"task": "surveys.tasks.tickets_auto_close_task", "schedule": 3600.0},
+    "survey-campaigns": {"task": "surveys.tasks.campaigns_run_task", "schedule": 3600.0},
     "inspections-generate": {
         "task": "maintenance.tasks.inspections_generate_task",
         "schedule": 3600.0,
@@ -488,6 +493,15 @@ if INBOUND_IMAP_HOST:
 # 回访: a follow-up is due this many working days (standard business calendar) after an
 # L1/L2 fault or a complaint is resolved (the issue allows 1-3).
 FOLLOW_UP_WORKING_DAYS = env.int("FOLLOW_UP_WORKING_DAYS", default=2)
+
+# Satisfaction surveys (docs/SURVEYS.md).
+AUTO_CLOSE_BUSINESS_DAYS = env.int("AUTO_CLOSE_BUSINESS_DAYS", default=3)
+SURVEY_TOKEN_DAYS = env.int("SURVEY_TOKEN_DAYS", default=30)
+SURVEY_RANDOM_PERCENT = env.int("SURVEY_RANDOM_PERCENT", default=10)
+SURVEY_COOLDOWN_DAYS = env.int("SURVEY_COOLDOWN_DAYS", default=90)
+SURVEY_REMINDER_DAYS = env.int("SURVEY_REMINDER_DAYS", default=7)
+SURVEY_PAGE_RATE_PER_MINUTE = env.int("SURVEY_PAGE_RATE_PER_MINUTE", default=30)
+SURVEY_COMPLAINT_TEAM = env.str("SURVEY_COMPLAINT_TEAM", default="")
 
 # Report runs: a step's lease outlives the task's hard time limit; a run whose next step
 # was not claimed for REPORT_RUN_STALL_SECONDS is published again; a step started

@@ -66,5 +66,6 @@ urlpatterns = [
     path("staff/documents/", include((staff_document_urlpatterns, "documents"))),
     path("maintenance/", include(("maintenance.urls", "maintenance"))),
     path("reports/", include(("reports.urls", "reports"))),
+    path("", include("surveys.urls")),
     path("", include("tickets.urls")),
 ]

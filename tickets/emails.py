@@ -36,6 +36,9 @@ MERGED = topic(
     audience="customer",
     mandatory=True,
 )
+COMPLAINT = topic(
+    "ticket.complaint", gettext_lazy("Complaint opened from a low score"), audience="staff"
+)
 CUSTOMER_REPLIED = topic(
     "ticket.customer_replied", gettext_lazy("Customer replied on my ticket"), audience="staff"
 )
@@ -148,6 +151,31 @@ def customer_replied_email(topic: str, payload: dict[str, Any]) -> Rendered:
         quote=payload.get("body") or _("(The reply is on the ticket page.)"),
         facts=[(_("Replied"), local_time(payload.get("created_at")))],
         attachments=payload.get("attachments") or [],
+    )
+
+
+@renderer(COMPLAINT.code)
+def complaint_email(topic: str, payload: dict[str, Any]) -> Rendered:
+    rated = payload.get("rated") or ""
+    return _mail(
+        payload,
+        subject=_("Complaint: score %(score)s from %(organization)s")
+        % {"score": payload.get("score", ""), "organization": payload.get("organization", "")},
+        headline=(
+            _("%(organization)s gave a score of %(score)s for %(rated)s; a complaint was opened.")
+            if rated
+            else _(
+                "%(organization)s gave a score of %(score)s in a survey; a complaint was opened."
+            )
+        )
+        % {
+            "organization": payload.get("organization", ""),
+            "score": payload.get("score", ""),
+            "rated": rated,
+        },
+        quote=payload.get("body") or "",
+        quote_label=_("Comment"),
+        facts=[(_("Received at"), local_time(payload.get("created_at")))],
     )
 
 

@@ -173,6 +173,9 @@ class Ticket(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     rating_comment = models.TextField(_("rating comment"), blank=True)
+    # What a complaint opened from a low score answers ("rating:<ticket>",
+    # "survey:<invitation>"): unique, so each opens one complaint (services/complaints.py).
+    complaint_key = models.CharField(max_length=40, null=True, blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -238,6 +241,11 @@ class Ticket(models.Model):
             models.CheckConstraint(
                 name="ticket_rating_1_to_5",
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+            ),
+            models.UniqueConstraint(
+                fields=["complaint_key"],
+                name="ticket_complaint_once",
+                condition=Q(complaint_key__isnull=False),
             ),
         ]
 

@@ -11,3 +11,8 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 ticket_resolved = Signal()
+
+# ``ticket_closed``: sent by every status change to closed, in its transaction (surveys'
+# random survey). Arguments: ``ticket``, ``actor`` (None: the system closing it after the
+# quiet period), ``at``, ``rated`` (closed by the customer's confirmation with a rating).
+ticket_closed = Signal()

@@ -64,4 +64,5 @@ urlpatterns = [
     path("", include("tickets.api.urls")),
     path("", include("releases.api.urls")),
     path("", include(run_urlpatterns)),
+    path("", include("surveys.api.urls")),
 ]

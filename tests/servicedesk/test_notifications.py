@@ -201,6 +201,7 @@ def test_the_preferences_page_saves_choices_and_keeps_mandatory_ones(client, cus
             "ticket.replied": "in_app",
             "ticket.status_changed": "off",
             "ticket.resolved": "email",
+            "survey.invitation": "in_app",
         },
     )
     assert response.status_code == 302
@@ -209,6 +210,7 @@ def test_the_preferences_page_saves_choices_and_keeps_mandatory_ones(client, cus
         "ticket.replied": "in_app",
         "ticket.status_changed": "off",
         "ticket.resolved": "email",
+        "survey.invitation": "in_app",
     }
     bad = client.post("/accounts/notifications/preferences/", {"ticket.replied": "fax"})
     assert bad.status_code == 200 and bad.context["form"].errors
