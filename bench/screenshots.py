@@ -3,10 +3,13 @@
 Seeds a throwaway SQLite database with ``seed_demo``, runs the development server on
 127.0.0.1, signs in as the demo manager with headless Chromium (Playwright, Debian's
 ``/usr/bin/chromium``) and saves one PNG per page and language (at most 1,800 pixels of a
-long page, under 300 KB each). Pages that are not there yet (a 404) are skipped.
+long page, under 300 KB each). Pages that are not there yet (a 404) are skipped. Then the
+customer's portal (demo user ``zhangwei``) at desktop size and at a phone's 390x844 (files
+``demo-phone-*``). Chinese needs a CJK font where Chromium runs (Debian: fonts-noto-cjk).
 
     .venv/bin/python bench/screenshots.py            # all pages
     .venv/bin/python bench/screenshots.py --keep     # keep the database and print its path
+    .venv/bin/python bench/screenshots.py --language zh-hans   # one language only
 """
 
 from __future__ import annotations
@@ -45,12 +48,30 @@ def pages(today: dt.date) -> list[tuple[str, str]]:
         ("service-hours", f"/maintenance/service-hours/?group_by=engineer&{span}"),
         ("maintenance-calendar", "/maintenance/calendar/"),
         ("maintenance-plans", "/maintenance/plans/"),
+        ("work-orders", "/maintenance/work-orders/"),
+        ("approvals", "/maintenance/approvals/"),
+        # detail pages: the first link of a list page (name, list path, link selector)
+        ("staff-ticket", "/staff/ -> table.queue tbody a"),
+        ("work-order", "/maintenance/work-orders/ -> table tbody td a[href*='/work-orders/']"),
+    ]
+
+
+CUSTOMER = "zhangwei"
+PHONE = {"width": 390, "height": 844}
+
+
+def portal_pages() -> list[tuple[str, str]]:
+    return [
+        ("portal-list", "/portal/"),
+        ("portal-new", "/portal/new/"),
+        ("portal-ticket", "/portal/ -> .portal-table tbody a"),
     ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
+    parser.add_argument("--language", choices=sorted(LANGUAGES), help="only this language")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sd-screens-"))
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
@@ -77,7 +98,7 @@ def main() -> int:
     try:
         base = f"http://127.0.0.1:{port}"
         _wait(f"{base}/healthz")
-        _shoot(base)
+        _shoot(base, [args.language] if args.language else list(LANGUAGES))
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -86,41 +107,66 @@ def main() -> int:
     return 0
 
 
-def _shoot(base: str) -> None:
+def _shoot(base: str, languages: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
     today = dt.datetime.now(tz=ZoneInfo("Asia/Shanghai")).date()
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
-        for language, locale in LANGUAGES.items():
-            context = browser.new_context(locale=locale, viewport={"width": 1366, "height": 900})
-            context.set_extra_http_headers({"Accept-Language": locale})
-            page = context.new_page()
-            page.goto(f"{base}/accounts/login/")
-            page.fill("input[name=username]", "manager")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state("networkidle")
-            for name, path in pages(today):
-                response = page.goto(f"{base}{path}")
-                if response is None or response.status != 200:
-                    print(f"skipped {path}: {response.status if response else 'no answer'}")
-                    continue
+        for language in languages:
+            locale = LANGUAGES[language]
+            # --lang: date and file inputs speak the browser's own language, not the page's
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", f"--lang={locale}"],
+            )
+            shots = [
+                ("manager", {"width": 1366, "height": 900}, "demo", pages(today)),
+                (CUSTOMER, {"width": 1366, "height": 900}, "demo", portal_pages()),
+                (CUSTOMER, PHONE, "demo-phone", portal_pages()),
+            ]
+            for user, viewport, prefix, paths in shots:
+                context = browser.new_context(
+                    locale=locale, viewport=viewport, device_scale_factor=1
+                )
+                context.set_extra_http_headers({"Accept-Language": locale})
+                page = context.new_page()
+                page.goto(f"{base}/accounts/login/")
+                page.fill("input[name=username]", user)
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button[type=submit]")
                 page.wait_for_load_state("networkidle")
-                target = OUT / f"demo-{name}-{language}.png"
-                height = min(page.evaluate("document.body.scrollHeight"), MAX_HEIGHT)
-                clip = {"x": 0, "y": 0, "width": 1366, "height": height}
-                page.screenshot(path=str(target), full_page=True, clip=clip)
-                if target.stat().st_size >= MAX_BYTES:  # the visible window only
-                    page.screenshot(path=str(target), full_page=False)
-                size = target.stat().st_size
-                note = "" if size < MAX_BYTES else "  (over 300 KB)"
-                print(f"{target.relative_to(ROOT)}: {size // 1024} KB{note}")
-            context.close()
-        browser.close()
+                for name, path in paths:
+                    _save(page, base, path, OUT / f"{prefix}-{name}-{language}.png", viewport)
+                context.close()
+            browser.close()
+
+
+def _save(page, base: str, path: str, target: Path, viewport: dict[str, int]) -> None:
+    if " -> " in path:  # a detail page: follow the first matching link of a list page
+        path, selector = path.split(" -> ")
+        page.goto(f"{base}{path}")
+        page.wait_for_load_state("networkidle")  # the queue's rows may come by htmx
+        link = page.locator(selector).first
+        if not link.count():
+            print(f"skipped {target.name}: no link {selector} on {path}")
+            return
+        path = link.get_attribute("href") or path
+    response = page.goto(f"{base}{path}")
+    if response is None or response.status != 200:
+        print(f"skipped {path}: {response.status if response else 'no answer'}")
+        return
+    page.wait_for_load_state("networkidle")
+    width = viewport["width"]
+    height = min(page.evaluate("document.body.scrollHeight"), MAX_HEIGHT)
+    clip = {"x": 0, "y": 0, "width": width, "height": height}
+    page.screenshot(path=str(target), full_page=True, clip=clip)
+    if target.stat().st_size >= MAX_BYTES:  # the visible window only
+        page.screenshot(path=str(target), full_page=False)
+    size = target.stat().st_size
+    note = "" if size < MAX_BYTES else "  (over 300 KB)"
+    print(f"{target.relative_to(ROOT)}: {size // 1024} KB{note}")
 
 
 def _free_port() -> int:

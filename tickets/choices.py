@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketKind(models.TextChoices):
@@ -25,6 +26,21 @@ class Severity(models.TextChoices):
     L2 = "L2", _("L2 – severe degradation")
     L3 = "L3", _("L3 – partial impact")
     L4 = "L4", _("L4 – inconvenience or question")
+
+
+# The short name a badge shows: the level as users say it (一级故障…四级故障), where the
+# full label above does not fit. Badges carry the full label as their title.
+SEVERITY_SHORT = {
+    "L1": pgettext_lazy("severity level", "L1"),
+    "L2": pgettext_lazy("severity level", "L2"),
+    "L3": pgettext_lazy("severity level", "L3"),
+    "L4": pgettext_lazy("severity level", "L4"),
+}
+
+
+def severity_short(value: str | None) -> str:
+    """The short translated name of a severity code; an unknown value comes back unchanged."""
+    return str(SEVERITY_SHORT.get(value or "", value or ""))
 
 
 class TicketStatus(models.TextChoices):

@@ -101,6 +101,7 @@ class TicketFilter(django_filters.FilterSet):
         method="breached",
         label=_("SLA breached"),
         choices=[("true", _("breached")), ("false", _("not breached"))],
+        empty_label=_("All"),
         widget=FastSelect,
     )
     breaching_within = django_filters.NumberFilter(

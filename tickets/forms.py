@@ -127,6 +127,7 @@ class BulkAssignForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_bulk_%s")  # the queue's filters have a team too
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff_assignees()
         # Ids are checked by the service (all or nothing); here only that they are numbers.
@@ -171,6 +172,7 @@ class AssignForm(VersionedForm):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_bulk_%s")  # the queue's filters have a team too
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff_assignees()
 
@@ -203,7 +205,17 @@ class TriageForm(VersionedForm):
 
 
 class SeverityForm(VersionedForm):
-    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    """Shares the staff ticket page with ``TriageForm``: its own ids, a name for its select."""
+
+    severity = forms.ChoiceField(
+        label=_("Severity"),
+        choices=Severity.choices,
+        widget=forms.Select(attrs={"aria-label": _("Severity")}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_change_%s")
+        super().__init__(*args, **kwargs)
 
 
 # --------------------------------------------------------------------------- hotline
@@ -333,6 +345,7 @@ class SavedViewForm(forms.Form):
     query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_view_%s")  # shares the queue page with the filters
         super().__init__(*args, **kwargs)
         teams = Team.objects.order_by("name")
         if not is_manager(user):

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from servicedesk.choices import STAFF_ROLES
 from servicedesk.models import Product, ProductVersion, Team, User
@@ -151,7 +152,10 @@ class AnalysisForm(VersionedForm):
 
 
 class FixForm(VersionedForm):
-    change = forms.CharField(label=_("Change"), widget=forms.Textarea(attrs={"rows": 3}))
+    change = forms.CharField(
+        label=pgettext_lazy("what a fix changed", "Change"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     manual_updated = forms.BooleanField(label=_("User manual updated"), required=False)
     manual_section = forms.CharField(label=_("Manual section"), required=False, max_length=200)
 
@@ -194,6 +198,10 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_cancel_%s")  # the reject form has a reason too
+        super().__init__(*args, **kwargs)
 
 
 class LinkTicketForm(forms.Form):

@@ -89,7 +89,9 @@ def work_order_draft(
 
 def _facts(ticket: Ticket) -> str:
     parts = [
-        f"{ticket.number} · {ticket.organization.name} · {ticket.get_severity_display()}",
+        # No severity text here: it would freeze in the drafter's language; the order's own
+        # severity field is rendered in the reader's language when shown.
+        f"{ticket.number} · {ticket.organization.name}",
         ticket.description,
         _("Impact: %(impact)s") % {"impact": ticket.impact} if ticket.impact else "",
     ]

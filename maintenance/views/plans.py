@@ -33,6 +33,7 @@ from servicedesk.pages import (
     staff_or_404,
 )
 from servicedesk.permissions import can_draft
+from servicedesk.text import join_phrases
 
 from .. import selectors
 from ..choices import PlanStatus
@@ -125,7 +126,7 @@ def _timeline(plan: MaintenancePlan) -> list[dict[str, Any]]:
         if data.get("signed_for"):
             details.append(_("for %(manager)s") % {"manager": data["signed_for"]})
         if data.get("fields"):
-            details.append(", ".join(data["fields"]))
+            details.append(join_phrases(data["fields"]))
         if data.get("items") is not None:
             count = data["items"]
             details.append(

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from servicedesk.choices import choice_label
+from servicedesk.text import join_phrases
+from tickets.choices import severity_short
 
 from .. import selectors
 from ..choices import RootCause, TestResult
@@ -35,14 +37,14 @@ def _details(kind: str, data: dict[str, Any]) -> list[str]:
     if data.get("signed_for"):
         parts.append(_("for %(manager)s") % {"manager": data["signed_for"]})
     if kind == "drafted" and data.get("tickets"):
-        parts.append(_("from %(tickets)s") % {"tickets": ", ".join(data["tickets"])})
+        parts.append(_("from %(tickets)s") % {"tickets": join_phrases(data["tickets"])})
     if data.get("ticket"):
         parts.append(str(data["ticket"]))
     if kind == "analysed":
         if data.get("root_cause"):
             parts.append(str(choice_label(RootCause, data["root_cause"])))
         if data.get("severity"):
-            parts.append(str(data["severity"]))
+            parts.append(severity_short(data["severity"]))
         parts.append(
             _("software must change") if data.get("software_change") else _("no software change")
         )
@@ -54,7 +56,7 @@ def _details(kind: str, data: dict[str, Any]) -> list[str]:
         if data.get("version"):
             parts.append(_("in %(version)s") % {"version": data["version"]})
         if data.get("resolved"):
-            parts.append(_("resolved %(tickets)s") % {"tickets": ", ".join(data["resolved"])})
+            parts.append(_("resolved %(tickets)s") % {"tickets": join_phrases(data["resolved"])})
     return parts
 
 

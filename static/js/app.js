@@ -6,3 +6,17 @@ document.addEventListener("change", function (event) {
     target.form.submit();
   }
 });
+
+// The header on a narrow screen: the navigation and the user menu fold behind one button
+// (CSS shows the button only below 700 px; without this script the header wraps instead).
+document.addEventListener("DOMContentLoaded", function () {
+  var toggle = document.querySelector(".topbar .nav-toggle");
+  if (!toggle) return;
+  var bar = toggle.closest(".topbar");
+  bar.classList.add("collapsible");
+  toggle.hidden = false;
+  toggle.addEventListener("click", function () {
+    var open = bar.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+});

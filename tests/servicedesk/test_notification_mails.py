@@ -44,7 +44,7 @@ CASES = {
         },
         ["We have received your request", "ticket number SD-2026-000123", "Resolution expected by",
          "6:05 p.m.", "4:05 p.m.", "L2"],
-        ["我们已受理您的请求", "工单编号为 SD-2026-000123", "2026年12月3日 18:05", "16:05"],
+        ["我们已收到您的请求", "工单编号为 SD-2026-000123", "2026年12月3日 18:05", "16:05"],
     ),
     "ticket.replied": (
         {
@@ -109,7 +109,7 @@ CASES = {
 
 
 SUBJECTS = {
-    "ticket.created": ("We received your request", "您的请求已受理"),
+    "ticket.created": ("We received your request", "我们已收到您的请求"),
     "ticket.replied": ("New reply", "新回复"),
     "ticket.status_changed": ("Status is now Waiting for customer", "状态变更为等待客户"),
     "ticket.resolved": ("Resolved, please confirm", "已解决，请确认"),
@@ -190,7 +190,7 @@ def test_services_write_mails_in_the_recipients_language_with_the_replys_text(
     rows = list(OutboxMessage.objects.filter(recipient=customer.email).order_by("pk"))
     assert [r.topic for r in rows] == ["ticket.created", "ticket.replied"]
     created, replied = (build_email(r) for r in rows)
-    assert "您的请求已受理" in created.subject and ticket.number in created.subject
+    assert "我们已收到您的请求" in created.subject and ticket.number in created.subject
     assert "受理时间: " in created.body and "(Asia/Shanghai)" in created.body
     assert "请重启打印服务后再试。" in replied.body
     assert "internal: printer driver" not in replied.body

@@ -18,7 +18,14 @@ from django.utils.translation import gettext as _
 
 from servicedesk.choices import choice_label
 from servicedesk.humanize import due_text
-from tickets.choices import OPEN_STATUSES, Channel, Severity, TicketKind, TicketStatus
+from tickets.choices import (
+    OPEN_STATUSES,
+    Channel,
+    Severity,
+    TicketKind,
+    TicketStatus,
+    severity_short,
+)
 
 _PK = 987654321
 
@@ -49,6 +56,13 @@ def queue_rows_html(rows: list[dict[str, Any]], *, checkboxes: bool, now: dateti
         if key not in labels:
             labels[key] = escape(choice_label(enum, value))
         return labels[key]
+
+    shorts: dict[str, str] = {}
+
+    def short(value: str) -> str:
+        if value not in shorts:
+            shorts[value] = escape(severity_short(value))
+        return shorts[value]
 
     out = []
     for row in rows:
@@ -94,7 +108,7 @@ def queue_rows_html(rows: list[dict[str, Any]], *, checkboxes: bool, now: dateti
             f"<td>{escape(row['organization__name'] or '')}</td>",
             f"<td>{label(TicketKind, row['kind'])}</td>",
             f'<td><span class="badge sev-{escape(severity)}" '
-            f'title="{label(Severity, severity)}">{escape(severity)}</span>{unconfirmed}</td>',
+            f'title="{label(Severity, severity)}">{short(severity)}</span>{unconfirmed}</td>',
             f'<td><span class="badge st-{escape(status)}">'
             f"{label(TicketStatus, status)}</span></td>",
             f"<td>{label(Channel, row['channel'])}</td>",

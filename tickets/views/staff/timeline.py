@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from servicedesk.text import join_phrases
 from tickets import selectors
 from tickets.choices import EventKind, TriageDecision
 from tickets.models import Attachment, Ticket
@@ -85,7 +86,7 @@ def _event_text(kind: str, data: dict[str, Any]) -> str:
         old, new = _change(data, "assignee")
         if old != new:
             parts.append(_("assignee %(old)s → %(new)s") % {"old": old, "new": new})
-        return _("Assigned: %(changes)s.") % {"changes": ", ".join(parts) or "—"}
+        return _("Assigned: %(changes)s.") % {"changes": join_phrases(parts) or "—"}
     if kind == EventKind.TRIAGED:
         old, new = data.get("old"), data.get("new")
         labels = dict(TriageDecision.choices)
