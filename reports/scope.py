@@ -123,8 +123,15 @@ class Scope:
         }
         if self.is_customer:
             models["contract"] = Contract.objects.filter(organization_id=self.organization)
+        missing = {
+            "organization": _("No such organization."),
+            "contract": _("No such contract."),
+            "product": _("No such product."),
+            "team": _("No such service group."),
+            "engineer": _("No such engineer."),
+        }
         errors = {
-            name: [_("No such %(name)s.") % {"name": name}]
+            name: [str(missing[name])]
             for name, qs in models.items()
             if getattr(self, name) is not None and not qs.filter(pk=getattr(self, name)).exists()
         }

@@ -13,9 +13,20 @@ from .. import rollup
 from ..periods import Period
 from ..scope import Scope
 from .base import received, resolved, tickets
+from .hours import per_region
 from .sql import rate
 
 WITHIN_24H_TARGET = 90.0
+
+# beside the indicators: not a share with a target, a list per region (staff only)
+SERVICE_HOURS_PER_REGION = {
+    "label": _("Average service hours per region"),
+    "definition": _(
+        "Per region of the customer organizations: the service hours booked on their tickets "
+        "in the period, divided by the number of organizations of the region that received "
+        "service."
+    ),
+}
 
 # indicator -> (quality characteristic, definition, target percent or None, comparison)
 DEFINITIONS: dict[str, dict[str, Any]] = {
@@ -98,7 +109,7 @@ def quality(period: Period, scope: Scope, sections: dict[str, Any]) -> dict[str,
         }
     else:
         row = _live(period, scope)
-    return _indicators(row, sections)
+    return _indicators(period, scope, row, sections)
 
 
 def _live(period: Period, scope: Scope) -> dict[str, Any]:
@@ -116,7 +127,9 @@ def _live(period: Period, scope: Scope) -> dict[str, Any]:
     )
 
 
-def _indicators(row: dict[str, Any], sections: dict[str, Any]) -> dict[str, Any]:
+def _indicators(
+    period: Period, scope: Scope, row: dict[str, Any], sections: dict[str, Any]
+) -> dict[str, Any]:
     volume, sla = sections["volume"], sections["sla"]
     values = {
         "response_met": sla["response"]["met_percent"],
@@ -137,6 +150,6 @@ def _indicators(row: dict[str, Any], sections: dict[str, Any]) -> dict[str, Any]
         indicators[name] = {"value": value, "target": target, "meets_target": met}
     return {
         "indicators": indicators,
-        # the directory keeps no province or city for an organization yet
-        "service_hours_per_region": None,
+        # staff only, as the service hours (SERVICE_HOURS_PER_REGION defines it)
+        "service_hours_per_region": None if scope.is_customer else per_region(period, scope),
     }

@@ -20,6 +20,7 @@ from tickets.choices import OPEN_STATUSES, Channel, Severity
 
 from .. import charts, links
 from ..metrics import DEFINITIONS, collect
+from ..metrics.quality import SERVICE_HOURS_PER_REGION
 from ..periods import KINDS, period_from_params, scope_zone
 from ..scope import PARAMS, Scope
 from ..selectors import breaching_soon, workload
@@ -83,7 +84,11 @@ def index(request: HttpRequest) -> HttpResponse:
             {"name": name, **DEFINITIONS[name], **figures["quality"]["indicators"][name]}
             for name in DEFINITIONS
         ]
-        return {"figures": figures, "indicators": indicators}
+        return {
+            "figures": figures,
+            "indicators": indicators,
+            "region_definition": SERVICE_HOURS_PER_REGION,
+        }
 
     return _guarded(request, "reports/index.html", build)
 
