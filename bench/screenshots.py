@@ -32,9 +32,28 @@ MAX_HEIGHT = 1800  # pixels of a long page (the top of the dashboard is what a m
 LANGUAGES = {"en": "en-US", "zh-hans": "zh-CN"}
 
 
-def pages(today: dt.date) -> list[tuple[str, str]]:
+# A finished report run (用户服务汇报) of the last whole month, requested by the demo manager
+# and generated at once (eager tasks); prints its id.
+REPORT_RUN = """
+import datetime as dt
+from reports.models import ReportRun
+from reports.services import report_run_request
+from servicedesk.models import User
+from django.db import transaction
+from django.utils import timezone
+today = timezone.localdate()
+last = today.replace(day=1) - dt.timedelta(days=1)
+with transaction.atomic():
+    run = report_run_request(user=User.objects.get(username="manager"), kind="service",
+                             period_start=last.replace(day=1), period_end=last)
+run.refresh_from_db()
+print(run.pk, run.state)
+"""
+
+
+def pages(today: dt.date, run_id: int | None = None) -> list[tuple[str, str]]:
     """(file name, path) of the pages to show: the dashboard and indicators of the last whole
-    month, the service hours of the whole history."""
+    month, the service hours of the whole history, a finished report run."""
     since = (today - dt.timedelta(days=183)).isoformat()
     span = f"date_from={since}&date_to={today.isoformat()}"
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
@@ -45,12 +64,16 @@ def pages(today: dt.date) -> list[tuple[str, str]]:
         ("service-hours", f"/maintenance/service-hours/?group_by=engineer&{span}"),
         ("maintenance-calendar", "/maintenance/calendar/"),
         ("maintenance-plans", "/maintenance/plans/"),
+        *([("report-run", f"/reports/runs/{run_id}/")] if run_id else []),
     ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
+    parser.add_argument(
+        "--only", action="append", help="only this page (repeatable), e.g. report-run"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sd-screens-"))
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
@@ -67,6 +90,11 @@ def main() -> int:
     started = time.monotonic()
     subprocess.run([*manage, "seed_demo", "--verbosity", "0"], env=env, check=True)
     print(f"seeded in {time.monotonic() - started:.1f} s: {work}")
+    made = subprocess.run(
+        [*manage, "shell", "-c", REPORT_RUN], env=env, check=True, capture_output=True, text=True
+    )
+    run_id, state = made.stdout.split()[-2:]
+    print(f"report run {run_id}: {state}")
     port = _free_port()
     server = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -77,7 +105,7 @@ def main() -> int:
     try:
         base = f"http://127.0.0.1:{port}"
         _wait(f"{base}/healthz")
-        _shoot(base)
+        _shoot(base, int(run_id), args.only)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -86,7 +114,7 @@ def main() -> int:
     return 0
 
 
-def _shoot(base: str) -> None:
+def _shoot(base: str, run_id: int, only: list[str] | None) -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -104,7 +132,9 @@ def _shoot(base: str) -> None:
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_load_state("networkidle")
-            for name, path in pages(today):
+            for name, path in pages(today, run_id):
+                if only and name not in only:
+                    continue
                 response = page.goto(f"{base}{path}")
                 if response is None or response.status != 200:
                     print(f"skipped {path}: {response.status if response else 'no answer'}")

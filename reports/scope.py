@@ -121,7 +121,7 @@ class Scope:
             "team": Team.objects.all(),
             "engineer": User.objects.all(),
         }
-        if self.is_customer:
+        if self.is_customer and self.organization is not None:
             models["contract"] = Contract.objects.filter(organization_id=self.organization)
         missing = {
             "organization": _("No such organization."),
