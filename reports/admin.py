@@ -11,6 +11,8 @@ from servicedesk.admin import ReadOnlyAdmin
 from .models import (
     DailyRollup,
     DailyRollupBucket,
+    DailyRollupTeam,
+    DailyRollupTeamBucket,
     ReportRun,
     ReportRunEvent,
     ReportSchedule,
@@ -64,3 +66,13 @@ class DailyRollupAdmin(ReadOnlyAdmin):
 class DailyRollupBucketAdmin(ReadOnlyAdmin):
     list_display = ["day", "organization_id", "measure", "bucket", "n"]
     list_filter = ["measure"]
+
+
+@admin.register(DailyRollupTeam)
+class DailyRollupTeamAdmin(ReadOnlyAdmin):
+    list_display = ["day", "team_id", "assignee_id", "received", "resolved"]
+
+
+@admin.register(DailyRollupTeamBucket)
+class DailyRollupTeamBucketAdmin(ReadOnlyAdmin):
+    list_display = ["day", "team_id", "assignee_id", "measure", "bucket", "n"]

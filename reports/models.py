@@ -14,7 +14,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -335,10 +336,17 @@ class DailyRollup(models.Model):
         verbose_name = _("daily roll-up")
         verbose_name_plural = _("daily roll-ups")
         constraints = [
+            # one row per cell (no service group or engineer counts as 0: NULLs would
+            # never collide)
             models.UniqueConstraint(
-                fields=["day", *ROLLUP_DIMENSIONS],
+                F("day"),
+                F("organization_id"),
+                Coalesce("team_id", Value(0)),
+                Coalesce("assignee_id", Value(0)),
+                F("channel"),
+                F("kind"),
+                F("severity"),
                 name="daily_rollup_unique_cell",
-                nulls_distinct=False,
             )
         ]
         indexes = [models.Index(fields=["organization_id", "day"], name="daily_rollup_org_day")]
@@ -383,6 +391,51 @@ class DailyRollupBucket(models.Model):
             models.Index(fields=["day"], name="daily_bucket_day"),
             models.Index(fields=["organization_id", "day"], name="daily_bucket_org_day"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} {self.bucket}"
+
+
+class DailyRollupTeam(models.Model):
+    """The same facts per day, service group and engineer only (``DailyRollup`` summed, in
+    the same transaction): what a report for all customers, a service group or an engineer
+    reads, some 40 times fewer rows than the full grain."""
+
+    day = models.DateField(_("day"))
+    team_id = models.BigIntegerField(_("service group"), null=True)
+    assignee_id = models.BigIntegerField(_("engineer"), null=True)
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("daily roll-up per service group")
+        verbose_name_plural = _("daily roll-ups per service group")
+        indexes = [models.Index(fields=["day"], name="daily_rollup_team_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.team_id} {self.assignee_id}"
+
+
+for _name in ROLLUP_COUNTS:
+    DailyRollupTeam.add_to_class(_name, models.IntegerField(default=0))
+for _name in ROLLUP_SECONDS:
+    DailyRollupTeam.add_to_class(_name, models.FloatField(default=0.0))
+
+
+class DailyRollupTeamBucket(models.Model):
+    """``DailyRollupBucket`` summed per day, service group and engineer."""
+
+    day = models.DateField(_("day"))
+    team_id = models.BigIntegerField(_("service group"), null=True)
+    assignee_id = models.BigIntegerField(_("engineer"), null=True)
+    measure = models.SmallIntegerField(_("measure"), choices=RollupMeasure.choices)
+    bucket = models.SmallIntegerField(_("bucket"))
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("daily roll-up bucket per service group")
+        verbose_name_plural = _("daily roll-up buckets per service group")
+        indexes = [models.Index(fields=["day"], name="daily_bucket_team_day")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.measure} {self.bucket}"

@@ -365,6 +365,26 @@ def write_days(days: list[date]) -> None:
             f"WHERE day = ANY({day_list}) GROUP BY day, {dims}, measure, bucket",
             sql.params,
         )
+        # the coarse copies, summed from the rows just written
+        cursor.execute(
+            f"DELETE FROM reports_dailyrollupteam WHERE day = ANY({day_list})", sql.params
+        )
+        cursor.execute(
+            f"DELETE FROM reports_dailyrollupteambucket WHERE day = ANY({day_list})", sql.params
+        )
+        cursor.execute(
+            f"INSERT INTO reports_dailyrollupteam (day, team_id, assignee_id, {facts}) "
+            f"SELECT day, team_id, assignee_id, {_sums()} FROM reports_dailyrollup "
+            f"WHERE day = ANY({day_list}) GROUP BY day, team_id, assignee_id",
+            sql.params,
+        )
+        cursor.execute(
+            "INSERT INTO reports_dailyrollupteambucket (day, team_id, assignee_id, measure, "
+            "bucket, n) SELECT day, team_id, assignee_id, measure, bucket, SUM(n) "
+            f"FROM reports_dailyrollupbucket WHERE day = ANY({day_list}) "
+            "GROUP BY day, team_id, assignee_id, measure, bucket",
+            sql.params,
+        )
         if seen:
             cursor.execute("DELETE FROM reports_rollupchange WHERE id = ANY(%s)", [seen])
 
@@ -409,6 +429,20 @@ def usable(period: Period, scope: Scope) -> bool:
         and scope.contract is None
         and scope.product is None
     )
+
+
+# scope parameters only the full grain has; without them the per-group copy serves
+FULL_GRAIN = ("organization", "channel", "kind", "severity")
+
+
+def _table(scope: Scope, table: str) -> str:
+    """The full-grain table, or its per-service-group copy when the scope allows."""
+    if any(getattr(scope, name) is not None for name in FULL_GRAIN):
+        return table
+    return {
+        "reports_dailyrollup": "reports_dailyrollupteam",
+        "reports_dailyrollupbucket": "reports_dailyrollupteambucket",
+    }[table]
 
 
 @dataclass
@@ -509,7 +543,7 @@ def facts(period: Period, scope: Scope) -> Facts | None:
         keys = "day, assignee_id, team_id"
         sql = Sql(period.tz.key)
         statements = [
-            f"SELECT {keys}, {_sums()} FROM reports_dailyrollup r "
+            f"SELECT {keys}, {_sums()} FROM {_table(scope, 'reports_dailyrollup')} r "
             f"WHERE r.day = ANY({sql.param(p.rolled)}) AND {sql.scope(scope, 'r')} "
             f"GROUP BY {keys}"
         ]
@@ -536,7 +570,8 @@ def buckets(period: Period, scope: Scope) -> dict[int, dict[int, int]]:
     def compute() -> dict[int, dict[int, int]]:
         sql = Sql(period.tz.key)
         statements = [
-            "SELECT measure, bucket, SUM(n)::bigint FROM reports_dailyrollupbucket r "
+            "SELECT measure, bucket, SUM(n)::bigint "
+            f"FROM {_table(scope, 'reports_dailyrollupbucket')} r "
             f"WHERE r.day = ANY({sql.param(p.rolled)}) AND {sql.scope(scope, 'r')} "
             "GROUP BY measure, bucket"
         ]
