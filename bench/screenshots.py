@@ -35,7 +35,24 @@ MAX_HEIGHT = 1800  # pixels of a long page (the top of the dashboard is what a m
 LANGUAGES = {"en": "en-US", "zh-hans": "zh-CN"}
 
 
-def pages(today: dt.date) -> list[tuple[str, str]]:
+REPORT_RUN = """
+import datetime as dt
+from reports.models import ReportRun
+from reports.services import report_run_request
+from servicedesk.models import User
+from django.db import transaction
+from django.utils import timezone
+today = timezone.localdate()
+last = today.replace(day=1) - dt.timedelta(days=1)
+with transaction.atomic():
+    run = report_run_request(user=User.objects.get(username="manager"), kind="service",
+                             period_start=last.replace(day=1), period_end=last)
+run.refresh_from_db()
+print(run.pk, run.state)
+"""
+
+
+def pages(today: dt.date, run_id: int | None = None) -> list[tuple[str, str]]:
     """(file name, path) of the pages to show: the dashboard and indicators of the last whole
     month, the service hours of the whole history."""
     since = (today - dt.timedelta(days=183)).isoformat()
@@ -53,6 +70,7 @@ def pages(today: dt.date) -> list[tuple[str, str]]:
         # detail pages: the first link of a list page (name, list path, link selector)
         ("staff-ticket", "/staff/ -> table.queue tbody a"),
         ("work-order", "/maintenance/work-orders/ -> table tbody td a[href*='/work-orders/']"),
+        *([("report-run", f"/reports/runs/{run_id}/")] if run_id else []),
     ]
 
 
@@ -72,6 +90,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
     parser.add_argument("--language", choices=sorted(LANGUAGES), help="only this language")
+    parser.add_argument(
+        "--only", action="append", help="only this page (repeatable), e.g. report-run"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sd-screens-"))
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
@@ -88,6 +109,11 @@ def main() -> int:
     started = time.monotonic()
     subprocess.run([*manage, "seed_demo", "--verbosity", "0"], env=env, check=True)
     print(f"seeded in {time.monotonic() - started:.1f} s: {work}")
+    made = subprocess.run(
+        [*manage, "shell", "-c", REPORT_RUN], env=env, check=True, capture_output=True, text=True
+    )
+    run_id, state = made.stdout.split()[-2:]
+    print(f"report run {run_id}: {state}")
     port = _free_port()
     server = subprocess.Popen(
         [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -98,7 +124,7 @@ def main() -> int:
     try:
         base = f"http://127.0.0.1:{port}"
         _wait(f"{base}/healthz")
-        _shoot(base, [args.language] if args.language else list(LANGUAGES))
+        _shoot(base, [args.language] if args.language else list(LANGUAGES), int(run_id), args.only)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -107,7 +133,7 @@ def main() -> int:
     return 0
 
 
-def _shoot(base: str, languages: list[str]) -> None:
+def _shoot(base: str, languages: list[str], run_id: int, only: list[str] | None) -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -122,7 +148,7 @@ def _shoot(base: str, languages: list[str]) -> None:
                 args=["--no-sandbox", "--disable-gpu", f"--lang={locale}"],
             )
             shots = [
-                ("manager", {"width": 1366, "height": 900}, "demo", pages(today)),
+                ("manager", {"width": 1366, "height": 900}, "demo", pages(today, run_id)),
                 (CUSTOMER, {"width": 1366, "height": 900}, "demo", portal_pages()),
                 (CUSTOMER, PHONE, "demo-phone", portal_pages()),
             ]
@@ -138,6 +164,8 @@ def _shoot(base: str, languages: list[str]) -> None:
                 page.click("button[type=submit]")
                 page.wait_for_load_state("networkidle")
                 for name, path in paths:
+                    if only and name not in only:
+                        continue
                     _save(page, base, path, OUT / f"{prefix}-{name}-{language}.png", viewport)
                 context.close()
             browser.close()

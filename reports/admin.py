@@ -8,7 +8,17 @@ from django.contrib import admin
 
 from servicedesk.admin import ReadOnlyAdmin
 
-from .models import ReportRun, ReportRunEvent, ReportSchedule
+from .models import (
+    DailyRollup,
+    DailyRollupBucket,
+    DailyRollupTeam,
+    DailyRollupTeamBucket,
+    ReportRun,
+    ReportRunEvent,
+    ReportSchedule,
+    RollupChange,
+    RollupDay,
+)
 
 
 @admin.register(ReportRun)
@@ -33,3 +43,36 @@ class ReportScheduleAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "frequency", "is_active"]
     list_select_related = ["organization", "team"]
     search_fields = ["organization__name"]
+
+
+# The daily roll-up is derived (reports/rollup.py): read-only, rebuilt by rollup_backfill.
+@admin.register(RollupDay)
+class RollupDayAdmin(ReadOnlyAdmin):
+    list_display = ["day", "rolled_at"]
+
+
+@admin.register(RollupChange)
+class RollupChangeAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "at"]
+
+
+@admin.register(DailyRollup)
+class DailyRollupAdmin(ReadOnlyAdmin):
+    list_display = ["day", "organization_id", "team_id", "assignee_id", "channel", "received"]
+    list_filter = ["channel", "kind", "severity"]
+
+
+@admin.register(DailyRollupBucket)
+class DailyRollupBucketAdmin(ReadOnlyAdmin):
+    list_display = ["day", "organization_id", "measure", "bucket", "n"]
+    list_filter = ["measure"]
+
+
+@admin.register(DailyRollupTeam)
+class DailyRollupTeamAdmin(ReadOnlyAdmin):
+    list_display = ["day", "team_id", "assignee_id", "received", "resolved"]
+
+
+@admin.register(DailyRollupTeamBucket)
+class DailyRollupTeamBucketAdmin(ReadOnlyAdmin):
+    list_display = ["day", "team_id", "assignee_id", "measure", "bucket", "n"]

@@ -207,6 +207,26 @@ class Period:
         }
 
 
+def scope_zone(scope: Scope) -> ZoneInfo | None:
+    """The time zone of the scope's one organization, if it has one of its own (else
+    ``None``: the site's). An unknown zone name on the organization falls back too."""
+    if scope.organization is None:
+        return None
+    from servicedesk.models import Organization
+
+    name = (
+        Organization.objects.filter(pk=scope.organization)
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 # --- parsing -------------------------------------------------------------------------
 
 
@@ -283,4 +303,4 @@ def _parse_date_value(kind: str, value: str, tz: ZoneInfo) -> Period:
     raise _invalid("date", bad)
 
 
-__all__ = ["KINDS", "Period", "Scope", "period_from_params", "zone"]
+__all__ = ["KINDS", "Period", "Scope", "period_from_params", "scope_zone", "zone"]

@@ -109,6 +109,35 @@ class Scope:
             raise NotAllowed(_("You may see the figures of your own service groups only."))
         return replace(scope, teams=teams, audience=STAFF)
 
+    def check_ids(self) -> None:
+        """Raise ``ValidationFailed`` naming each id parameter that names nothing (for a
+        customer: nothing of their own organization, so another's id reads the same)."""
+        from servicedesk.models import Contract, Organization, Product, Team, User
+
+        models: dict[str, Any] = {
+            "organization": Organization.objects.all(),
+            "contract": Contract.objects.all(),
+            "product": Product.objects.all(),
+            "team": Team.objects.all(),
+            "engineer": User.objects.all(),
+        }
+        if self.is_customer and self.organization is not None:
+            models["contract"] = Contract.objects.filter(organization_id=self.organization)
+        missing = {
+            "organization": _("No such organization."),
+            "contract": _("No such contract."),
+            "product": _("No such product."),
+            "team": _("No such service group."),
+            "engineer": _("No such engineer."),
+        }
+        errors = {
+            name: [str(missing[name])]
+            for name, qs in models.items()
+            if getattr(self, name) is not None and not qs.filter(pk=getattr(self, name)).exists()
+        }
+        if errors:
+            raise ValidationFailed(next(iter(errors.values()))[0], fields=errors)
+
     # --- queries -----------------------------------------------------------------------
 
     def ticket_q(self, prefix: str = "") -> Q:

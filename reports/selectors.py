@@ -23,7 +23,7 @@ from tickets.models import Ticket
 
 from .metrics import DEFINITIONS, collect
 from .models import ReportRun, ReportSchedule
-from .periods import period_from_params
+from .periods import period_from_params, scope_zone
 from .permissions import can_manage_schedules, run_visibility_q
 from .scope import PARAMS, Scope
 
@@ -32,12 +32,16 @@ BREACHING_SOON_LIMIT = 10
 WORKLOAD_LIMIT = 15
 
 
-def metrics_for(user: Any, params: Any) -> dict[str, Any]:
+def metrics_for(user: Any, params: Any, check_ids: bool = False) -> dict[str, Any]:
     """The figures ``params`` ask for (period, scope, ``sections`` comma-separated), limited
-    to what ``user`` may see; bad parameters raise ``ValidationFailed``, a scope the user
-    may not know ``NotFound``, one they may not see ``NotAllowed``."""
+    to what ``user`` may see; bad parameters raise ``ValidationFailed`` (with
+    ``check_ids``, also an id naming nothing), a scope the user may not know ``NotFound``,
+    one they may not see ``NotAllowed``. The period is in the organization's time zone
+    when the scope is one organization with a zone of its own."""
     scope = Scope.for_user(user, **{name: params.get(name) for name in PARAMS})
-    period = period_from_params(params)
+    if check_ids:
+        scope.check_ids()
+    period = period_from_params(params, tz=scope_zone(scope))
     raw = (params.get("sections") or "").strip()
     sections = [s.strip() for s in raw.split(",") if s.strip()] if raw else None
     return {

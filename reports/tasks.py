@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .services import report_run_advance, report_runs_recover, report_schedules_run
+from .services import (
+    report_run_advance,
+    report_runs_recover,
+    report_schedules_run,
+    rollup_refresh,
+)
 
 
 @shared_task(ignore_result=True)
@@ -24,3 +29,9 @@ def report_runs_recover_task() -> int:
 def report_schedules_run_task() -> int:
     """Beat, hourly: the run of each schedule's last closed period (idempotent)."""
     return len(report_schedules_run())
+
+
+@shared_task(ignore_result=True)
+def rollup_refresh_task() -> int:
+    """Beat, every five minutes: roll up the days that changed or became old enough."""
+    return rollup_refresh()

@@ -71,9 +71,9 @@ class ContactInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "phone", "is_active", "created_at"]
-    list_filter = ["is_active"]
-    search_fields = ["name", "code", "phone"]
+    list_display = ["name", "code", "region", "phone", "is_active", "created_at"]
+    list_filter = ["is_active", "region"]
+    search_fields = ["name", "code", "phone", "region"]
     inlines = [ContactInline]
 
 

@@ -32,6 +32,9 @@ class Organization(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=60, blank=True, help_text=_("Empty: the site's time zone.")
     )
+    # Where the customer is (a province or city, as the service centre groups them): the
+    # reports' service hours per region.
+    region = models.CharField(_("region"), max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -451,6 +451,10 @@ HEALTH_SLA_SWEEP_MAX_AGE_SECONDS = env.float(
 )
 HEALTH_OUTBOX_FAILED_MAX = env.int("HEALTH_OUTBOX_FAILED_MAX", default=0)
 HEALTH_OUTBOX_OVERDUE_SECONDS = env.float("HEALTH_OUTBOX_OVERDUE_SECONDS", default=600.0)
+# Reports read whole past days from the daily roll-up (docs/REPORTS.md); off: all live.
+REPORTS_ROLLUP = env.bool("REPORTS_ROLLUP", default=True)
+REPORTS_ROLLUP_SECONDS = env.float("REPORTS_ROLLUP_SECONDS", default=300.0)
+
 CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {
         "task": "servicedesk.tasks.outbox_deliver_task",
@@ -474,6 +478,11 @@ CELERY_BEAT_SCHEDULE = {
     # send their invitations and reminders (surveys/tasks.py).
     "tickets-auto-close": {"task": "surveys.tasks.tickets_auto_close_task", "schedule": 3600.0},
     "survey-campaigns": {"task": "surveys.tasks.campaigns_run_task", "schedule": 3600.0},
+    # Report roll-up: the days changed since, and the ones that became old enough.
+    "reports-rollup": {
+        "task": "reports.tasks.rollup_refresh_task",
+        "schedule": REPORTS_ROLLUP_SECONDS,
+    },
     "inspections-generate": {
         "task": "maintenance.tasks.inspections_generate_task",
         "schedule": 3600.0,

@@ -18,11 +18,13 @@ from tickets.choices import Channel, Severity, TicketKind
 
 from ..metrics import SECTIONS
 from ..periods import KINDS
-from ..scope import ID_FIELDS
+from ..scope import ID_FIELDS, PARAMS
 from ..selectors import metrics_for
 
 # parameters whose empty value the API refuses (typed: a date, an id, a choice)
 EXACT = ("period", "start", "end", *ID_FIELDS, "channel", "kind", "severity")
+# every parameter the API knows ("format" is DRF's renderer override); others are a 400
+KNOWN = frozenset({"period", "date", "start", "end", *PARAMS, "sections", "format"})
 
 PARAMETERS = [
     OpenApiParameter(
@@ -76,7 +78,9 @@ class MetricsView(APIView):
             "Volume, response and resolution times, SLA compliance, first-contact "
             "resolution, satisfaction, work orders, service hours, engineer appraisal, "
             "trends and the service quality indicators with their definitions and targets. "
-            "Period boundaries are local midnights in Asia/Shanghai (the site's zone). "
+            "Period boundaries are local midnights in the organization's time zone when the "
+            "scope is one organization that has one, else in the site's (Asia/Shanghai). "
+            "An unknown parameter, or an id that names nothing, is a 400 naming it. "
             "Customers get their own organization's figures (another organization is a 404); "
             "staff their own service groups' unless they may see all (another group is a "
             "403); managers everything."
@@ -91,6 +95,12 @@ class MetricsView(APIView):
         },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        unknown = sorted(name for name in request.query_params if name not in KNOWN)
+        if unknown:
+            raise ValidationFailed(
+                _("Unknown parameter: %(names)s.") % {"names": ", ".join(unknown)},
+                fields={name: [_("Unknown parameter.")] for name in unknown},
+            )
         # an empty value is no value for the pages' forms, but the API's contract says
         # what each parameter holds: an empty one is an error, as any malformed one
         empty = {
@@ -100,4 +110,4 @@ class MetricsView(APIView):
         }
         if empty:
             raise ValidationFailed(_("The request has errors."), fields=empty)
-        return Response(metrics_for(request.user, request.query_params))
+        return Response(metrics_for(request.user, request.query_params, check_ids=True))

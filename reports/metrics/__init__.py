@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from servicedesk.errors import ValidationFailed
 
+from .. import rollup
 from ..periods import Period
 from ..scope import Scope
 from .appraisal import appraisal
@@ -83,7 +84,7 @@ def collect(
     for name in wanted:
         needed += [n for n in DERIVED.get(name, ()) if n not in needed]
     result: dict[str, dict[str, Any]] = {}
-    with transaction.atomic():
+    with transaction.atomic(), rollup.shared_reads():
         no_jit()
         for name in needed:
             if name in FAMILIES:

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from servicedesk.models import Team, User
 from sla.models import ClockKind, SlaClock
 
+from .. import rollup
 from ..periods import Period
 from ..scope import Scope
 from .base import resolved, tickets
@@ -24,6 +25,22 @@ def _grouped(period: Period, scope: Scope) -> list[dict[str, Any]]:
     """One ``GROUP BY (assignee, team)`` over the tickets resolved in the period; the
     per-engineer and per-group figures are sums of these cells (medians are not, so they
     are left out: the mean and the SLA, rating and reopen shares add up)."""
+    facts = rollup.facts(period, scope)
+    if facts is not None:
+        return [
+            {
+                "assignee_id": assignee,
+                "team_id": team,
+                "handled": cell["resolved"],
+                "seconds": cell["res_sec"],
+                "breached": cell["breached_resolved"],
+                "rated": cell["rated_resolved"],
+                "rating_sum": cell["rating_sum_resolved"],
+                "reopened": cell["reopened_resolved"],
+            }
+            for (assignee, team), cell in facts.by("assignee_id", "team_id").items()
+            if cell["resolved"]
+        ]
     seconds = Seconds(F("resolved_at"), F("created_at"))
     breached = Exists(
         SlaClock.objects.filter(

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 
 from tickets.choices import Channel
 
+from .. import rollup
 from ..periods import Period
 from ..scope import Scope
 from .base import received, tickets
@@ -21,16 +22,26 @@ FCR_TARGET = 70.0
 def first_contact(period: Period, scope: Scope) -> dict[str, Any]:
     """One query."""
     hotline = Q(channel=Channel.HOTLINE)
-    row = (
-        tickets(scope)
-        .filter(received(period))
-        .aggregate(
-            total=Count("pk"),
-            solved=Count("pk", filter=Q(first_contact_resolution=True)),
-            hotline_total=Count("pk", filter=hotline),
-            hotline_solved=Count("pk", filter=hotline & Q(first_contact_resolution=True)),
+    facts = rollup.facts(period, scope)
+    if facts is not None:
+        total = facts.totals()
+        row = {
+            "total": total["received"],
+            "solved": total["fcr"],
+            "hotline_total": total["hotline"],
+            "hotline_solved": total["hotline_fcr"],
+        }
+    else:
+        row = (
+            tickets(scope)
+            .filter(received(period))
+            .aggregate(
+                total=Count("pk"),
+                solved=Count("pk", filter=Q(first_contact_resolution=True)),
+                hotline_total=Count("pk", filter=hotline),
+                hotline_solved=Count("pk", filter=hotline & Q(first_contact_resolution=True)),
+            )
         )
-    )
     hotline_rate = rate(row["hotline_solved"], row["hotline_total"])
     return {
         "hotline": {

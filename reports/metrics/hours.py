@@ -87,3 +87,28 @@ def service_hours(period: Period, scope: Scope) -> dict[str, Any]:
         "per_engineer": _top(qs, "user_id", "user__username"),
         "per_team": _top(qs.annotate(t=team, tn=team_name).filter(t__isnull=False), "t", "tn"),
     }
+
+
+def per_region(period: Period, scope: Scope) -> list[dict[str, Any]]:
+    """Service hours per region (the organization's ``region``; "" when it has none): the
+    hours of the period's time entries on tickets of the region's organizations, how many
+    organizations received service, and the average hours per such organization. One
+    query."""
+    rows = (
+        entries(period, scope)
+        .filter(ticket__isnull=False)
+        .values(region=F("ticket__organization__region"))
+        .annotate(
+            minutes=Sum("minutes"), organizations=Count("ticket__organization", distinct=True)
+        )
+        .order_by("-minutes", "region")
+    )
+    return [
+        {
+            "region": r["region"],
+            "hours": _hours(r["minutes"]),
+            "organizations": r["organizations"],
+            "average_hours": round((r["minutes"] or 0) / 60.0 / r["organizations"], 1),
+        }
+        for r in rows
+    ]

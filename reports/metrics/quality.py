@@ -9,12 +9,24 @@ from typing import Any
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
+from .. import rollup
 from ..periods import Period
 from ..scope import Scope
 from .base import received, resolved, tickets
+from .hours import per_region
 from .sql import rate
 
 WITHIN_24H_TARGET = 90.0
+
+# beside the indicators: not a share with a target, a list per region (staff only)
+SERVICE_HOURS_PER_REGION = {
+    "label": _("Average service hours per region"),
+    "definition": _(
+        "Per region of the customer organizations: the service hours booked on their tickets "
+        "in the period, divided by the number of organizations of the region that received "
+        "service."
+    ),
+}
 
 # indicator -> (quality characteristic, definition, target percent or None, comparison)
 DEFINITIONS: dict[str, dict[str, Any]] = {
@@ -87,7 +99,21 @@ DEFINITIONS: dict[str, dict[str, Any]] = {
 
 def quality(period: Period, scope: Scope, sections: dict[str, Any]) -> dict[str, Any]:
     """``sections`` holds the volume, sla, first_contact and satisfaction figures."""
-    row = (
+    facts = rollup.facts(period, scope)
+    if facts is not None:
+        total = facts.totals()
+        row = {
+            "resolved": total["resolved"],
+            "within_24h": total["within_24h"],
+            "reopened": total["reopened_resolved"],
+        }
+    else:
+        row = _live(period, scope)
+    return _indicators(period, scope, row, sections)
+
+
+def _live(period: Period, scope: Scope) -> dict[str, Any]:
+    return (
         tickets(scope)
         .filter(resolved(period) | received(period))
         .aggregate(
@@ -99,6 +125,11 @@ def quality(period: Period, scope: Scope, sections: dict[str, Any]) -> dict[str,
             reopened=Count("pk", filter=resolved(period) & Q(reopen_count__gt=0)),
         )
     )
+
+
+def _indicators(
+    period: Period, scope: Scope, row: dict[str, Any], sections: dict[str, Any]
+) -> dict[str, Any]:
     volume, sla = sections["volume"], sections["sla"]
     values = {
         "response_met": sla["response"]["met_percent"],
@@ -119,6 +150,6 @@ def quality(period: Period, scope: Scope, sections: dict[str, Any]) -> dict[str,
         indicators[name] = {"value": value, "target": target, "meets_target": met}
     return {
         "indicators": indicators,
-        # the directory keeps no province or city for an organization yet
-        "service_hours_per_region": None,
+        # staff only, as the service hours (SERVICE_HOURS_PER_REGION defines it)
+        "service_hours_per_region": None if scope.is_customer else per_region(period, scope),
     }

@@ -12,6 +12,7 @@ from django.db.models import Avg, Count, Q
 
 from tickets.choices import Channel, TicketKind, TicketStatus
 
+from .. import rollup
 from ..periods import Period
 from ..scope import Scope
 from .base import received, tickets, within
@@ -26,18 +27,25 @@ def satisfaction(period: Period, scope: Scope) -> dict[str, Any]:
     closed = within("closed_at", period) & Q(status=TicketStatus.CLOSED)
     rated = closed & Q(rating__isnull=False)
     hotline = Q(channel=Channel.HOTLINE)
+    facts = rollup.facts(period, scope)
     row = (
-        tickets(scope)
-        .filter(closed | received(period))
-        .aggregate(
-            closed=Count("pk", filter=closed),
-            rated=Count("pk", filter=rated),
-            average=Avg("rating", filter=rated),
-            satisfied=Count("pk", filter=rated & Q(rating__gte=SATISFIED_FROM)),
-            hotline_rated=Count("pk", filter=rated & hotline),
-            hotline_satisfied=Count("pk", filter=rated & hotline & Q(rating__gte=SATISFIED_FROM)),
-            complaints=Count("pk", filter=received(period) & Q(kind=TicketKind.COMPLAINT)),
-            **{f"r{n}": Count("pk", filter=rated & Q(rating=n)) for n in range(1, 6)},
+        _from_facts(facts.totals())
+        if facts is not None
+        else (
+            tickets(scope)
+            .filter(closed | received(period))
+            .aggregate(
+                closed=Count("pk", filter=closed),
+                rated=Count("pk", filter=rated),
+                average=Avg("rating", filter=rated),
+                satisfied=Count("pk", filter=rated & Q(rating__gte=SATISFIED_FROM)),
+                hotline_rated=Count("pk", filter=rated & hotline),
+                hotline_satisfied=Count(
+                    "pk", filter=rated & hotline & Q(rating__gte=SATISFIED_FROM)
+                ),
+                complaints=Count("pk", filter=received(period) & Q(kind=TicketKind.COMPLAINT)),
+                **{f"r{n}": Count("pk", filter=rated & Q(rating=n)) for n in range(1, 6)},
+            )
         )
     )
     hotline_percent = rate(row["hotline_satisfied"], row["hotline_rated"])
@@ -61,4 +69,18 @@ def satisfaction(period: Period, scope: Scope) -> dict[str, Any]:
             "annual": None,
         },
         "complaints": row["complaints"],
+    }
+
+
+def _from_facts(total: dict[str, Any]) -> dict[str, Any]:
+    """The live query's row from roll-up facts."""
+    return {
+        "closed": total["closed"],
+        "rated": total["rated"],
+        "average": total["rating_sum"] / total["rated"] if total["rated"] else None,
+        "satisfied": total["r4"] + total["r5"],
+        "hotline_rated": total["hotline_rated"],
+        "hotline_satisfied": total["hotline_satisfied"],
+        "complaints": total["complaints"],
+        **{f"r{n}": total[f"r{n}"] for n in range(1, 6)},
     }

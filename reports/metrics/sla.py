@@ -11,6 +11,8 @@ from django.db.models import Count, Q
 
 from sla.models import ClockKind, ClockState
 
+from .. import rollup
+from ..models import sla_fact
 from ..periods import Period
 from ..scope import Scope
 from .base import clocks, received
@@ -40,6 +42,26 @@ def sla_compliance(period: Period, scope: Scope) -> dict[str, Any]:
         .filter(received(period, "ticket__"))
         .exclude(state=ClockState.CANCELLED, breached_at__isnull=True)
     )
+    facts = rollup.facts(period, scope)
+    if facts is not None:
+        total = facts.totals()
+        table = {
+            (kind, severity): {
+                outcome: total[sla_fact(short, severity, outcome)]
+                for outcome in ("met", "breached", "running")
+            }
+            for short, kind in (
+                ("resp", ClockKind.RESPONSE.value),
+                ("res", ClockKind.RESOLUTION.value),
+            )
+            for severity in SEVERITIES
+        }
+    else:
+        table = _live_table(in_period)
+    return {**_by_kind(table), "breaches": _breaches(in_period)}
+
+
+def _live_table(in_period) -> dict[tuple[str, str], Any]:
     rows = in_period.values("kind", "severity").annotate(
         met=Count("pk", filter=Q(breached_at__isnull=True, state=ClockState.MET)),
         breached=Count("pk", filter=Q(breached_at__isnull=False)),
@@ -49,7 +71,10 @@ def sla_compliance(period: Period, scope: Scope) -> dict[str, Any]:
             & Q(state__in=[ClockState.RUNNING, ClockState.PAUSED]),
         ),
     )
-    table = {(r["kind"], r["severity"]): r for r in rows}
+    return {(r["kind"], r["severity"]): r for r in rows}
+
+
+def _by_kind(table: dict[tuple[str, str], Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for kind in (ClockKind.RESPONSE, ClockKind.RESOLUTION):
         per = {}
@@ -59,6 +84,10 @@ def sla_compliance(period: Period, scope: Scope) -> dict[str, Any]:
             per[severity] = _outcome(r["met"], r["breached"], r["running"])
             totals = [totals[0] + r["met"], totals[1] + r["breached"], totals[2] + r["running"]]
         result[kind.value] = {**_outcome(*totals), "by_severity": per}
+    return result
+
+
+def _breaches(in_period) -> list[dict[str, Any]]:
     breaches = (
         in_period.filter(breached_at__isnull=False)
         .order_by("-breached_at", "-pk")
@@ -72,7 +101,7 @@ def sla_compliance(period: Period, scope: Scope) -> dict[str, Any]:
             "stopped_at",
         )[:BREACH_LIST_LIMIT]
     )
-    result["breaches"] = [
+    return [
         {
             "ticket": b["ticket_id"],
             "number": b["ticket__number"],
@@ -84,4 +113,3 @@ def sla_compliance(period: Period, scope: Scope) -> dict[str, Any]:
         }
         for b in breaches
     ]
-    return result

@@ -10,13 +10,15 @@ from django.db.models import Count, Q
 from tickets.choices import TicketStatus
 from tickets.models import REPORTED_TRANSITIONS
 
+from .. import rollup
 from ..periods import Period
 from ..scope import Scope
 from .base import AGE_BUCKETS, events, in_backlog, received, resolved, tickets, within
 
 
 def volume(period: Period, scope: Scope) -> dict[str, Any]:
-    """Two queries: one over the tickets touching the period, one over its transitions."""
+    """Two queries: one over the tickets touching the period, one over its transitions
+    (with roll-up days: the facts, and the backlog at the end)."""
     backlog = in_backlog(period)
     closed = within("closed_at", period) & Q(status=TicketStatus.CLOSED)
     ages: dict[str, Any] = {}
@@ -29,6 +31,13 @@ def volume(period: Period, scope: Scope) -> dict[str, Any]:
             q &= Q(created_at__lt=younger_than_previous)
         ages[f"age_{name}"] = Count("pk", filter=q)
         younger_than_previous = period.end - age if age is not None else None
+    facts = rollup.facts(period, scope)
+    if facts is not None:
+        total = facts.totals()
+        row = tickets(scope).filter(backlog).aggregate(backlog=Count("pk"), **ages)
+        row.update(received=total["received"], resolved=total["resolved"], closed=total["closed"])
+        moves = {"reopened": total["reopened_events"], "cancelled": total["cancelled_events"]}
+        return _figures(row, moves)
     row = (
         tickets(scope)
         .filter(received(period) | resolved(period) | within("closed_at", period) | backlog)
@@ -51,6 +60,10 @@ def volume(period: Period, scope: Scope) -> dict[str, Any]:
             cancelled=Count("pk", filter=Q(data__new="cancelled")),
         )
     )
+    return _figures(row, moves)
+
+
+def _figures(row: dict[str, Any], moves: dict[str, Any]) -> dict[str, Any]:
     return {
         "received": row["received"],
         "resolved": row["resolved"],

@@ -1,6 +1,7 @@
 """Report services, one module per concern; import them from here."""
 
 from .delivery import report_run_deliver
+from .rollup import rollup_days, rollup_refresh
 from .runs import (
     report_run_advance,
     report_run_cancel,
@@ -20,4 +21,6 @@ __all__ = [
     "report_schedule_delete",
     "report_schedule_save",
     "report_schedules_run",
+    "rollup_days",
+    "rollup_refresh",
 ]

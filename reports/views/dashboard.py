@@ -20,7 +20,8 @@ from tickets.choices import OPEN_STATUSES, Channel, Severity
 
 from .. import charts, links
 from ..metrics import DEFINITIONS, collect
-from ..periods import KINDS, period_from_params
+from ..metrics.quality import SERVICE_HOURS_PER_REGION
+from ..periods import KINDS, period_from_params, scope_zone
 from ..scope import PARAMS, Scope
 from ..selectors import breaching_soon, workload
 
@@ -36,7 +37,7 @@ AGE_LABELS = {
 def _scope_and_period(request: HttpRequest):
     params = request.GET
     scope = Scope.for_user(request.user, **{name: params.get(name) for name in PARAMS})
-    return scope, period_from_params(params)
+    return scope, period_from_params(params, tz=scope_zone(scope))
 
 
 def _form_context(request: HttpRequest) -> dict[str, Any]:
@@ -83,7 +84,11 @@ def index(request: HttpRequest) -> HttpResponse:
             {"name": name, **DEFINITIONS[name], **figures["quality"]["indicators"][name]}
             for name in DEFINITIONS
         ]
-        return {"figures": figures, "indicators": indicators}
+        return {
+            "figures": figures,
+            "indicators": indicators,
+            "region_definition": SERVICE_HOURS_PER_REGION,
+        }
 
     return _guarded(request, "reports/index.html", build)
 

@@ -108,3 +108,46 @@ def test_query_count_is_constant(desk):
     with CaptureQueriesContext(connection) as more:
         client.get(URL, NOV)
     assert len(more) == len(few) <= 40
+
+
+def test_an_unknown_parameter_is_a_400_naming_it(desk):
+    manager = f.UserFactory(role=Role.MANAGER)
+    response = client_for(manager).get(URL, {**NOV, "organisation": desk.org_a.pk, "x": "1"})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body["fields"]) == {"organisation", "x"}
+    assert "organisation" in str(body)
+    # the known ones still work, DRF's format override included
+    assert client_for(manager).get(URL, {**NOV, "format": "json"}).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["organization", "contract", "product", "team", "engineer"])
+def test_an_id_naming_nothing_is_a_400_naming_it(desk, name):
+    manager = f.UserFactory(role=Role.MANAGER)
+    response = client_for(manager).get(URL, {**NOV, name: 987654})
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == [name]
+
+
+def test_a_customer_naming_another_organizations_contract_gets_the_same_400(desk):
+    customer = f.CustomerFactory(organization=desk.org_a)
+    theirs = f.ContractFactory(organization=desk.org_b)
+    client = client_for(customer)
+    other = client.get(URL, {**NOV, "contract": theirs.pk})
+    missing = client.get(URL, {**NOV, "contract": 987654})
+    assert other.status_code == missing.status_code == 400
+    assert other.json()["fields"] == missing.json()["fields"]
+    own = f.ContractFactory(organization=desk.org_a)
+    assert client.get(URL, {**NOV, "contract": own.pk}).status_code == 200
+
+
+def test_one_organization_is_reported_in_its_own_time_zone(desk):
+    desk.org_b.time_zone = "UTC"
+    desk.org_b.save()
+    manager = f.UserFactory(role=Role.MANAGER)
+    body = client_for(manager).get(URL, {**NOV, "organization": desk.org_b.pk}).json()
+    assert body["period"]["time_zone"] == "UTC"
+    assert body["period"]["start"] == "2026-11-01T00:00:00+00:00"
+    assert body["sections"]["volume"]["received"] == 2  # t4, t7: November in UTC too
+    everyone = client_for(manager).get(URL, NOV).json()
+    assert everyone["period"]["time_zone"] == "Asia/Shanghai"

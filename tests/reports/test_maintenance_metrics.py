@@ -7,6 +7,7 @@ from datetime import date
 from maintenance.models import InspectionCheck, TimeEntry, WorkOrder, WorkOrderTicket
 from reports.metrics import collect
 from reports.periods import Period, Scope
+from servicedesk.choices import Role
 from tests import factories as f
 from tests.reports.conftest import H, utc
 
@@ -112,3 +113,34 @@ def test_service_hours(desk):
     assert (mine["hours"], mine["entries"]) == (0.5, 1)
     rows = {r["name"]: r for r in collect(NOV, Scope())["appraisal"]["engineers"]}
     assert rows["eng_a"]["service_hours"] == 1.5
+
+
+def test_service_hours_per_region(desk, client):
+    desk.org_a.region = "Shandong"
+    desk.org_a.save()
+    other = f.OrganizationFactory(region="Shandong")
+    theirs = f.TicketFactory(organization=other, created_at=desk.tickets["t1"].created_at)
+    for ticket, minutes in ((desk.tickets["t1"], 90), (theirs, 30), (desk.tickets["t4"], 60)):
+        TimeEntry.objects.create(
+            user=desk.eng_a,
+            ticket=ticket,
+            worked_on=date(2026, 11, 5),
+            minutes=minutes,
+            mode="remote",
+        )
+    regions = collect(NOV, Scope(), ["quality"])["quality"]["service_hours_per_region"]
+    # Shandong: 2 h over 2 organizations; North Bank records no region
+    assert regions == [
+        {"region": "Shandong", "hours": 2.0, "organizations": 2, "average_hours": 1.0},
+        {"region": "", "hours": 1.0, "organizations": 1, "average_hours": 1.0},
+    ]
+    customer = f.CustomerFactory(organization=desk.org_a)
+    scope = Scope.for_user(customer)
+    assert collect(NOV, scope, ["quality"])["quality"]["service_hours_per_region"] is None
+    manager = f.UserFactory(role=Role.MANAGER)
+    client.force_login(manager)
+    page = client.get("/reports/?period=month&date=2026-11", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "各地区平均服务机时" in page.content.decode()
+    assert "Shandong" in page.content.decode()
+    client.force_login(customer)
+    assert "service-hours-per-region" not in client.get("/reports/").content.decode()

@@ -48,6 +48,16 @@ def test_dashboard_links_lead_to_the_same_tickets(desk, client):
     assert ">T3<" not in queue
 
 
+def test_every_time_row_of_the_dashboard_links_to_its_tickets(desk, client):
+    manager = f.UserFactory(role=Role.MANAGER)
+    html = _client(client, manager).get("/reports/dashboard/" + NOV).content.decode()
+    table = html[
+        html.index('id="percentiles"') : html.index("</table>", html.index('id="percentiles"'))
+    ]
+    assert table.count("created_after=") == 2  # the response rows: tickets received
+    assert table.count("resolved_after=") == 2  # the resolution rows: tickets resolved
+
+
 def test_engineer_sees_their_group_and_is_refused_another(desk, client):
     c = _client(client, desk.eng_a)
     response = c.get("/reports/dashboard/" + NOV)
