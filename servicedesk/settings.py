@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "releases",
     "maintenance",
     "reports",
+    "knowledge",
 ]
 
 MIDDLEWARE = [

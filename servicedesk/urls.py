@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from knowledge import urls as knowledge_urls
 from releases.urls import portal_urlpatterns, staff_urlpatterns
 
 from . import accounts
@@ -50,6 +51,8 @@ urlpatterns = [
     path("api/<str:version>/", include("servicedesk.api.urls")),
     path("portal/downloads/", include((portal_urlpatterns, "downloads"))),
     path("staff/releases/", include((staff_urlpatterns, "releases"))),
+    path("portal/knowledge/", include((knowledge_urls.portal_urlpatterns, "knowledge-portal"))),
+    path("staff/knowledge/", include((knowledge_urls.staff_urlpatterns, "knowledge"))),
     path("maintenance/", include(("maintenance.urls", "maintenance"))),
     path("reports/", include(("reports.urls", "reports"))),
     path("", include("tickets.urls")),

@@ -63,5 +63,6 @@ urlpatterns = [
     path("", include("maintenance.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("releases.api.urls")),
+    path("", include("knowledge.api.urls")),
     path("", include(run_urlpatterns)),
 ]

@@ -1,0 +1,24 @@
+"""PostgreSQL-only pieces of the knowledge base's schema.
+
+The trigram index exists only on PostgreSQL (``pg_trgm``); on SQLite, the embedded default,
+search scans with ``icontains`` instead. The migration state keeps the index either way, so
+``makemigrations --check`` agrees with the model on both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import migrations
+
+
+class AddIndexOnPostgres(migrations.AddIndex):
+    """``AddIndex`` that creates (and drops) the index on PostgreSQL only."""
+
+    def database_forwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, *args)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, *args)
