@@ -75,12 +75,6 @@ class ArticleViewSet(IdempotentMixin, viewsets.GenericViewSet):
 
     def _respond(self, article: Article, code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.article_get_for(self.request.user, article.pk)
-        fresh = (
-            selectors.articles_for(self.request.user)
-            .select_related("author", "source_ticket")
-            .prefetch_related("products")
-            .get(pk=fresh.pk)
-        )
         return Response(self.get_serializer(fresh).data, status=code)
 
     @extend_schema(
