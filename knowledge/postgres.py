@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 
@@ -18,6 +19,16 @@ class AddIndexOnPostgres(migrations.AddIndex):
     def database_forwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
             super().database_forwards(app_label, schema_editor, *args)
+
+    def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, *args)
+
+
+class TrigramExtensionOnPostgres(TrigramExtension):
+    """``pg_trgm``, created on PostgreSQL only, and dropped on PostgreSQL only: Django's
+    ``CreateExtension`` skips other databases going forwards but not backwards (it asks
+    ``pg_extension``, which SQLite does not have)."""
 
     def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":

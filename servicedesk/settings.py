@@ -370,6 +370,8 @@ SPECTACULAR_SETTINGS = {
         "ReportFrequencyEnum": "reports.models.Frequency",
         "ReportLanguageEnum": "reports.models.Language",
         "SiteLanguageEnum": "servicedesk.settings.LANGUAGES",
+        "ArticleStatusEnum": "knowledge.choices.ArticleStatus",
+        "ArticleAudienceEnum": "knowledge.choices.Audience",
     },
 }
 

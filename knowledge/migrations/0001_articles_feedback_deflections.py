@@ -4,10 +4,9 @@ import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.utils.timezone
 from django.conf import settings
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from knowledge.postgres import AddIndexOnPostgres
+from knowledge.postgres import AddIndexOnPostgres, TrigramExtensionOnPostgres
 
 
 class Migration(migrations.Migration):
@@ -22,7 +21,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # pg_trgm for the search index (PostgreSQL only; a no-op elsewhere; dropped on reverse)
-        TrigramExtension(),
+        TrigramExtensionOnPostgres(),
         migrations.CreateModel(
             name='Article',
             fields=[
