@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +68,9 @@ class Article(models.Model):
     # lower-cased title, problem, cause, solution and tags: what search reads (one column,
     # one trigram index; written by the services)
     search_text = models.TextField(editable=False, default="")
+    # the same text tokenized for PostgreSQL's full-text index (``knowledge.search``: Chinese
+    # as character pairs); null on other databases
+    search_vector = SearchVectorField(null=True, editable=False)
     helpful_count = models.PositiveIntegerField(_("helpful"), default=0)
     not_helpful_count = models.PositiveIntegerField(_("not helpful"), default=0)
     deflection_count = models.PositiveIntegerField(_("requests avoided"), default=0)
@@ -78,11 +82,10 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         indexes = [
-            # PostgreSQL only (the migration skips it elsewhere): LIKE '%term%' through
-            # trigrams, which works for Chinese where a tsvector does not segment words
-            GinIndex(
-                fields=["search_text"], opclasses=["gin_trgm_ops"], name="article_search_trgm"
-            ),
+            # PostgreSQL only (the migration skips them elsewhere): the full-text index every
+            # search goes through, and trigrams of the title for the similar-title check
+            GinIndex(fields=["search_vector"], name="article_search_vector"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="article_title_trgm"),
             models.Index(fields=["status", "audience"], name="article_status_audience"),
         ]
         constraints = [

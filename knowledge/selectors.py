@@ -6,18 +6,33 @@ product their organization's current contracts cover. Anything else is a 404, ex
 it did not exist. Anonymous users and other roles see nothing.
 
 Search (``article_search``): every whitespace-separated term must occur in the article's
-``search_text`` (lower-cased title, problem, cause, solution and tags). On PostgreSQL a
-plain ``LIKE '%term%'`` that the trigram index (``pg_trgm``, GIN) answers: it matches inside
-Chinese text, which has no spaces for a tsvector to split words on. Elsewhere (SQLite, the
-embedded default) the same filter is an ``icontains`` scan.
+title, problem, cause, solution or tags. On PostgreSQL through the full-text index of
+``search_vector``, tokenized by ``knowledge.search`` so that Chinese text, which has no
+spaces for PostgreSQL's parser to split words on, is found by any substring of two or more
+characters; elsewhere (SQLite, the embedded default) an ``icontains`` scan of
+``search_text``. When nothing matches, ``article_similar_titles`` offers titles that look
+alike (trigrams, ``pg_trgm``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.translation import gettext as _
 
 from releases.selectors import covered_products
@@ -25,6 +40,7 @@ from servicedesk.errors import NotFound
 from servicedesk.ids import parse_id
 from servicedesk.permissions import is_customer_user, is_staff_user
 
+from . import search
 from .choices import ArticleStatus, Audience
 from .models import Article, ArticleFeedback, Deflection
 
@@ -68,12 +84,21 @@ def search_terms(query: str) -> list[str]:
 
 
 def text_filter(rows: QuerySet[Article], query: str) -> QuerySet[Article]:
-    """``rows`` whose search text holds every term of ``query`` (all of them if none)."""
-    # the trigram index is on the lower-cased column itself, so PostgreSQL gets a plain LIKE
-    postgres = connection.vendor == "postgresql"
-    lookup = "search_text__contains" if postgres else "search_text__icontains"
-    for term in search_terms(query):
-        rows = rows.filter(**{lookup: term})
+    """``rows`` holding every term of ``query`` (all of them if it has none).
+
+    PostgreSQL: the full-text index over ``search_vector`` (``knowledge.search``: Chinese
+    terms as phrases of character pairs, other words as prefixes). Elsewhere: every term
+    is a substring of ``search_text`` (``icontains``, a scan)."""
+    terms = search_terms(query)
+    if not terms:
+        return rows
+    if connection.vendor == "postgresql":
+        raw = search.tsquery(terms)
+        if raw is None:  # punctuation only: nothing to look for
+            return rows.none()
+        return rows.filter(search_vector=SearchQuery(raw, search_type="raw", config="simple"))
+    for term in terms:
+        rows = rows.filter(search_text__icontains=term)
     return rows
 
 
@@ -96,6 +121,20 @@ def article_search(user: Any, query: str, *, published_only: bool = False) -> Qu
             )
         )
         .order_by("-in_title", "-helpful_count", "-id")
+    )
+
+
+def article_similar_titles(user: Any, query: str, *, limit: int = 5) -> list[Article]:
+    """Published articles the user may read whose title resembles ``query`` (a typo, another
+    word form): the fallback when ``article_search`` finds nothing. PostgreSQL's trigram
+    word similarity over the title's trigram index; nothing elsewhere."""
+    text = " ".join(search_terms(query))
+    if connection.vendor != "postgresql" or len(text) < 3:
+        return []
+    similar = TrigramWordSimilar(F("title"), Value(text))  # title %> text: the trigram index
+    rows = articles_for(user).filter(similar, status=ArticleStatus.PUBLISHED)
+    return list(
+        rows.annotate(score=TrigramWordSimilarity(text, "title")).order_by("-score", "-id")[:limit]
     )
 
 

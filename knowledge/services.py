@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import F, TextField, Value
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -25,7 +26,7 @@ from servicedesk.permissions import can_draft, can_engineer, is_customer_user, i
 from tickets.choices import TicketStatus
 from tickets.models import Ticket
 
-from . import workflow
+from . import search, workflow
 from .choices import ArticleStatus, Audience, EventKind
 from .models import Article, ArticleEvent, ArticleFeedback, Deflection
 from .selectors import article_get_for
@@ -61,6 +62,18 @@ def normalize_tags(tags: str) -> str:
 def search_text(article: Article) -> str:
     parts = (article.title, article.problem, article.cause, article.solution, article.tags)
     return "\n".join(parts).lower()
+
+
+def search_vector(text: str) -> Any:
+    """The ``search_vector`` value for ``search_text`` (PostgreSQL; None elsewhere)."""
+    if connection.vendor != "postgresql":
+        return None
+    return SearchVector(Value(search.tokens(text), output_field=TextField()), config="simple")
+
+
+def _index(article: Article) -> None:
+    article.search_text = search_text(article)
+    article.search_vector = search_vector(article.search_text)
 
 
 def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -156,7 +169,7 @@ def article_create(
             created_at=now,
             updated_at=now,
         )
-        article.search_text = search_text(article)
+        _index(article)
         article.save()
         article.products.set(products)
         _event(
@@ -251,7 +264,7 @@ def article_update(article: Article, *, actor: User, changes: Mapping[str, Any])
                 diff["products"] = [old_ids, new_ids]
                 locked.products.set(new_ids)
         if diff:
-            locked.search_text = search_text(locked)
+            _index(locked)
             locked.updated_at = timezone.now()
             locked.save()
             _event(locked, actor, EventKind.UPDATED, **diff)

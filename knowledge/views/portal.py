@@ -55,10 +55,11 @@ def article_list(request: HttpRequest) -> HttpResponse:
     else:
         rows = selectors.articles_for(request.user)
     articles = list(rows[:LIST_SIZE])
+    similar = [] if articles else selectors.article_similar_titles(request.user, query)
     return render(
         request,
         "knowledge/portal_list.html",
-        {"articles": articles, "query": query, "limit": LIST_SIZE},
+        {"articles": articles, "similar": similar, "query": query, "limit": LIST_SIZE},
     )
 
 
@@ -116,6 +117,7 @@ def suggestions(request: HttpRequest) -> HttpResponse:
             title = request.GET.get("title", "")[: selectors.SEARCH_MAX_LENGTH]
             if selectors.search_terms(title):
                 articles = list(selectors.article_search(request.user, title)[:SUGGESTIONS])
+                articles = articles or selectors.article_similar_titles(request.user, title)
     return render(request, "knowledge/_suggestions.html", {"articles": articles})
 
 

@@ -53,6 +53,7 @@ from ._demo_data import (
     STAFF,
     TEAMS,
 )
+from ._demo_knowledge import load_articles
 from ._demo_maintenance import load_plans, load_releases, released_versions
 from ._demo_simulation import Simulation, WorkingHours
 from ._demo_tickets import Desk, load_ticket_stories
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 directory = _load_directory(timezone.localdate(end))
                 counts = _load_history(directory, clock, end, random.Random(seed))
                 _load_canned_replies(directory["users"])
+            load_articles(directory["users"])  # published now, after the history
             _settle_outbox()
         self.stdout.write(
             self.style.SUCCESS(
