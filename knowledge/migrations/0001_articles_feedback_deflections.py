@@ -7,7 +7,11 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from knowledge.postgres import AddIndexOnPostgres, TrigramExtensionOnPostgres
+from knowledge.postgres import (
+    NARROW_ARTICLE_ROWS,
+    AddIndexOnPostgres,
+    TrigramExtensionOnPostgres,
+)
 
 
 class Migration(migrations.Migration):
@@ -53,6 +57,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'articles',
             },
         ),
+        NARROW_ARTICLE_ROWS,
         migrations.CreateModel(
             name='ArticleEvent',
             fields=[
