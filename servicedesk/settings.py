@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "maintenance",
     "reports",
     "surveys",
+    "knowledge",
 ]
 
 MIDDLEWARE = [
@@ -400,6 +401,8 @@ SPECTACULAR_SETTINGS = {
         "ReportFrequencyEnum": "reports.models.Frequency",
         "ReportLanguageEnum": "reports.models.Language",
         "SiteLanguageEnum": "servicedesk.settings.LANGUAGES",
+        "ArticleStatusEnum": "knowledge.choices.ArticleStatus",
+        "ArticleAudienceEnum": "knowledge.choices.Audience",
     },
 }
 

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.decorators.cache import never_cache
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from knowledge import urls as knowledge_urls
 from releases.urls import (
     announcement_urlpatterns,
     library_urlpatterns,
@@ -64,6 +65,8 @@ urlpatterns = [
         include((staff_announcement_urlpatterns, "staff-announcements")),
     ),
     path("staff/documents/", include((staff_document_urlpatterns, "documents"))),
+    path("portal/knowledge/", include((knowledge_urls.portal_urlpatterns, "knowledge-portal"))),
+    path("staff/knowledge/", include((knowledge_urls.staff_urlpatterns, "knowledge"))),
     path("maintenance/", include(("maintenance.urls", "maintenance"))),
     path("reports/", include(("reports.urls", "reports"))),
     path("", include("surveys.urls")),

@@ -67,6 +67,19 @@ def test_seed_demo_loads_a_directory_with_every_role(demo, db):
     assert set(shared.values_list("language", flat=True)) == {"en", "zh-hans"}
 
 
+def test_seed_demo_publishes_articles_in_both_languages(demo, db):
+    from knowledge.models import Article
+    from knowledge.selectors import article_search
+
+    published = Article.objects.filter(status="published", audience="public")
+    assert set(published.values_list("language", flat=True)) == {"en", "zh-hans"}
+    assert published.filter(translation_of__isnull=False).count() >= 3
+    assert Article.objects.filter(source_ticket__isnull=False, status="draft").exists()
+    customer = User.objects.get(username="zhangwei")  # east-grid: billing and dispatch
+    assert article_search(customer, "发票").exists()
+    assert not article_search(customer, "runbook").exists()  # internal
+
+
 def test_seed_demo_creates_tickets_in_every_state_kind_and_channel(demo, db):
     assert 300 <= Ticket.objects.count() <= 600
     assert set(Ticket.objects.values_list("status", flat=True)) == set(TicketStatus.values)

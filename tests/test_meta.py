@@ -17,7 +17,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import RunPython, RunSQL
 
 ROOT = Path(__file__).resolve().parents[1]
-OUR_APPS = ("servicedesk", "sla", "tickets", "releases", "maintenance", "reports")
+OUR_APPS = ("servicedesk", "sla", "tickets", "releases", "maintenance", "reports", "knowledge")
 # Where reading the process environment is expected; everything else goes through settings.
 ENV_READERS = {"servicedesk/settings.py", "servicedesk/celery.py", "servicedesk/wsgi.py"}
 

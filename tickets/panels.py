@@ -1,4 +1,6 @@
-"""Panels that apps above tickets add to the staff ticket page (work orders, service hours).
+"""Panels that apps above tickets add to the staff ticket page (work orders, service hours,
+visits), to the portal's ticket page (a visit to confirm) and to the portal's new-request
+form (matching articles).
 
 The composition point is explicit: tickets owns the page and renders, in order, the
 templates registered here; an app registers its panels in its ``AppConfig.ready``, so the
@@ -32,3 +34,18 @@ def portal_panel_add(template_name: str) -> None:
 
 def portal_panels() -> tuple[str, ...]:
     return tuple(_PORTAL_PANELS)
+
+
+# The portal's new-request form, likewise: an app adds a section (e.g. matching articles
+# while the customer types). A section template gets the form page's context (``form``).
+_REQUEST_FORM_PANELS: list[str] = []
+
+
+def request_form_panel_add(template_name: str) -> None:
+    """Show ``template_name`` on the portal's new-request form, after the form's fields."""
+    if template_name not in _REQUEST_FORM_PANELS:
+        _REQUEST_FORM_PANELS.append(template_name)
+
+
+def request_form_panels() -> tuple[str, ...]:
+    return tuple(_REQUEST_FORM_PANELS)

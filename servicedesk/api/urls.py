@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("maintenance.api.urls")),
     path("", include("tickets.api.urls")),
     path("", include("releases.api.urls")),
+    path("", include("knowledge.api.urls")),
     path("", include(run_urlpatterns)),
     path("", include("surveys.api.urls")),
 ]

@@ -43,7 +43,7 @@ from ..forms_portal import (
     TicketCreateForm,
 )
 from ..models import Ticket
-from ..panels import portal_panels
+from ..panels import portal_panels, request_form_panels
 
 PAGE_SIZE = 25
 STATUS_GROUPS: dict[str, tuple[str, ...]] = {
@@ -140,7 +140,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
     organization = _actor(request).organization
     if request.method != "POST":
         form = TicketCreateForm(organization=organization)
-        return render(request, "portal/ticket_create.html", {"form": form})
+        return render(request, "portal/ticket_create.html", _create_context(form))
     form = TicketCreateForm(request.POST, request.FILES, organization=organization)
     if form.is_valid():
         data = form.cleaned_data
@@ -174,7 +174,12 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 },
             )
             return redirect("portal:ticket", number=ticket.number)
-    return render(request, "portal/ticket_create.html", {"form": form}, status=400)
+    return render(request, "portal/ticket_create.html", _create_context(form), status=400)
+
+
+def _create_context(form: TicketCreateForm) -> dict[str, Any]:
+    # sections other apps add to the form (tickets.panels), e.g. matching articles
+    return {"form": form, "panels": request_form_panels()}
 
 
 # --------------------------------------------------------------------------- ticket page

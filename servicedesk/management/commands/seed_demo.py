@@ -53,6 +53,7 @@ from ._demo_data import (
     STAFF,
     TEAMS,
 )
+from ._demo_knowledge import load_articles
 from ._demo_maintenance import load_plans, load_releases, released_versions
 from ._demo_portal import load_patch_notices, load_portal
 from ._demo_simulation import Simulation, WorkingHours
@@ -80,6 +81,7 @@ class Command(BaseCommand):
                 _load_canned_replies(directory["users"])
                 load_patch_notices()
             load_portal(directory)
+            load_articles(directory["users"])  # published now, after the history
             _settle_outbox()
         self.stdout.write(
             self.style.SUCCESS(
