@@ -38,9 +38,13 @@ def test_a_manager_requests_a_report_watches_it_and_downloads_the_xlsx(page, mon
     login(page, "chen.manager", PASSWORD)
     page.goto(f"{page.base_url}/reports/runs/")
     page.click("#new-run")
-    page.select_option("select[name=kind]", "service")
-    page.select_option("select[name=period]", "this_month")
-    page.select_option("select[name=language]", "en")
+    page.wait_for_url("**/reports/runs/new/")
+    page.wait_for_load_state("networkidle")  # the form's page settled before it is filled
+    # the form's own fields: the header's language switch is a select named language too
+    page.select_option("#run-form select[name=kind]", "service")
+    page.select_option("#run-form select[name=period]", "this_month")
+    page.select_option("#run-form select[name=language]", "en")
+    expect(page.locator("#run-form select[name=period]")).to_have_value("this_month")
     page.click("#run-form button[type=submit]")
     page.wait_for_selector("#run-progress")
     assert page.inner_text("#run-state") == "Queued"
@@ -55,8 +59,9 @@ def test_a_manager_requests_a_report_watches_it_and_downloads_the_xlsx(page, mon
     while report_run_advance(run.pk):
         pass
     page.wait_for_selector("#report-document")  # the finished run reloads the page
+    page.wait_for_load_state("load")  # the document arrives before its charts are parsed
     assert page.inner_text("#run-state") == "Done"
-    assert page.locator("#report-document svg").count() >= 1
+    expect(page.locator("#report-document svg").first).to_be_attached()
     assert "Service centre" in page.inner_text("#groups")
     screenshot(page, "report-run")
 
