@@ -185,6 +185,35 @@ def test_a_clock_change_and_a_late_event_mark_their_days(desk):
     assert collect(NOV, Scope())["sla"]["resolution"]["breached"] == 2
 
 
+def test_clock_rows_mark_their_tickets_days_once_per_statement(desk):
+    """The clock triggers fire per statement (reports 0004): a bulk update marks the days of
+    every ticket whose clocks changed in a column the roll-up reads, the sweep's bookkeeping
+    marks nothing, and inserted and deleted clocks mark their tickets' days."""
+    rollup_days(ALL_DAYS)
+    t1, t3 = desk.tickets["t1"], desk.tickets["t3"]  # received 1 Nov and 10 Nov (local)
+    clocks = SlaClock.objects.filter(ticket__in=[t1, t3])
+    assert clocks.count() >= 2
+    clocks.update(next_check_at=datetime(2026, 11, 30, tzinfo=UTC), escalated_level=2)
+    assert not RollupChange.objects.exists()  # next check and level: not read by roll-up
+    clocks.update(elapsed_minutes=7)
+    assert {date(2026, 11, 1), date(2026, 11, 10)} <= rollup.changed_days()
+    marked = RollupChange.objects.count()
+    assert marked == len(set(RollupChange.objects.values_list("at", flat=True)))  # distinct
+    RollupChange.objects.all().delete()
+    kept = list(SlaClock.objects.filter(ticket=t3).values())
+    SlaClock.objects.filter(ticket=t3).delete()
+    assert rollup.changed_days() == {date(2026, 11, 10)} | (
+        {timezone_day(t3.resolved_at)} if t3.resolved_at else set()
+    )
+    RollupChange.objects.all().delete()
+    SlaClock.objects.bulk_create([SlaClock(**row) for row in kept])
+    assert date(2026, 11, 10) in rollup.changed_days()
+
+
+def timezone_day(at: datetime) -> date:
+    return at.astimezone(rollup.zone()).date()
+
+
 def test_a_change_to_a_new_ticket_marks_nothing(desk):
     rollup_days(ALL_DAYS)
     ticket = f.TicketFactory(created_at=datetime.now(UTC))
