@@ -108,7 +108,9 @@ class ArticleViewSet(IdempotentMixin, viewsets.GenericViewSet):
         rows: list[Article] = []
         if selectors.search_terms(query):
             rows = list(
-                selectors.article_search(request.user, query, published_only=True)[:SEARCH_LIMIT]
+                selectors.article_search(
+                    request.user, query, published_only=True, limit=SEARCH_LIMIT
+                )
             )
         return Response(ArticleListSerializer(rows, many=True).data)
 
