@@ -117,11 +117,16 @@ def search_rows_write(cursor: Any, article_ids: list[int] | None = None) -> int:
 
 
 class RemoveIndexOnPostgres(migrations.RemoveIndex):
-    """``RemoveIndex`` of an index that exists on PostgreSQL only (``AddIndexOnPostgres``)."""
+    """``RemoveIndex`` of an ``AddIndexOnPostgres`` index. Elsewhere it may exist all the
+    same: SQLite rebuilds a table for some changes and then creates every index of the
+    model state, a plain index in place of the GIN one; it is dropped if there."""
 
     def database_forwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
             super().database_forwards(app_label, schema_editor, *args)
+        else:
+            name = schema_editor.quote_name(self.name)
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
     def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
         if schema_editor.connection.vendor == "postgresql":
