@@ -114,41 +114,44 @@ def text_filter(rows: QuerySet[Article], query: str) -> QuerySet[Article]:
 
 
 # The best ``limit`` matches: those whose title holds the first term, then the others, each
-# by helpful votes, then newest. Two scans of the search rows' GIN index, each sorted top-N
-# on the narrow rows; the article rows are read only for the ids that come out. Each
-# ``{title_hits}``/``{others}`` is a tsquery: a literal, or for a customer a subquery adding
-# the marks of the products their contracts cover. One statement, one round trip.
+# by helpful votes, then newest. ``{wanted}`` is the tsquery of the words and the marks the
+# user may read (for a customer a subquery adding the products their contracts cover),
+# computed once; two scans of the search rows' GIN index, each sorted top-N on the narrow
+# rows; the article rows are read only for the ids that come out. One statement.
 _RANKED = """
+WITH wanted AS MATERIALIZED ({wanted})
 SELECT article_id FROM (
     (SELECT article_id, 1 AS in_title, helpful_count FROM knowledge_articlesearch
-     WHERE vector @@ {title_hits} ORDER BY helpful_count DESC, article_id DESC LIMIT %s)
+     WHERE vector @@ ((SELECT query FROM wanted) && %s::tsquery)
+     ORDER BY helpful_count DESC, article_id DESC LIMIT %s)
     UNION ALL
     (SELECT article_id, 0, helpful_count FROM knowledge_articlesearch
-     WHERE vector @@ {others} ORDER BY helpful_count DESC, article_id DESC LIMIT %s)
+     WHERE vector @@ ((SELECT query FROM wanted) && %s::tsquery)
+     ORDER BY helpful_count DESC, article_id DESC LIMIT %s)
 ) AS found
 ORDER BY in_title DESC, helpful_count DESC, article_id DESC LIMIT %s
 """
 # a customer's marks: no product, or one of the products their contracts cover today
-_CUSTOMER = """(
-    SELECT (%s || ' & (' || string_agg(quote_literal(mark), ' | ') || ')')::tsquery
-    FROM (
-        SELECT %s AS mark
-        UNION ALL SELECT %s || covered.id FROM ({covered}) AS covered (id)
-    ) AS marks
-)"""
+_CUSTOMER = """
+SELECT (%s || ' & (' || string_agg(quote_literal(mark), ' | ') || ')')::tsquery AS query
+FROM (
+    SELECT %s AS mark
+    UNION ALL SELECT %s || covered.id FROM ({covered}) AS covered (id)
+) AS marks
+"""
 
 
-def _tsquery(user: Any, status: str | None, text: str) -> tuple[str, list[Any]] | None:
-    """``text`` and the marks the user's search requires (``knowledge.search``), as SQL of
-    a tsquery and its params; None when the user can find nothing.
+def _wanted(user: Any, status: str | None, text: str) -> tuple[str, list[Any]] | None:
+    """SQL selecting the tsquery of ``text`` and the marks the user's search requires
+    (``knowledge.search``), and its params; None when the user can find nothing.
 
-    Either way the tsquery is a subquery, so the planner does not see its words: it plans
-    the GIN index for any of them. Seeing a common word, it would read the whole table
-    instead, since the rows are narrow, without counting the decompression of each row's
-    vector from TOAST that this costs (20 times slower; docs/PERFORMANCE.md)."""
+    The tsquery is computed in the statement, so the planner does not see its words and
+    plans the GIN index for any of them. Seeing a common word, it would read the whole
+    table instead, since the rows are narrow, without counting the decompression of each
+    row's vector from TOAST that this costs (20 times slower; docs/PERFORMANCE.md)."""
     if is_staff_user(user):
         marks = search.status_query([status] if status else [])
-        return "(SELECT %s::tsquery)", [f"({text}) & {marks}" if marks else text]
+        return "SELECT %s::tsquery AS query", [f"({text}) & {marks}" if marks else text]
     if not is_customer_user(user) or (status and status != ArticleStatus.PUBLISHED):
         return None
     products = Product.objects.filter(covered_q(user)).order_by().values("pk")
@@ -160,17 +163,14 @@ def _tsquery(user: Any, status: str | None, text: str) -> tuple[str, list[Any]] 
 def _ranked(user: Any, terms: list[str], status: str | None, limit: int) -> RawSQL | None:
     """The ids of the best ``limit`` matches, as a subquery; None if nothing can match."""
     text = search.match_query(terms)
-    if text is None:
+    wanted = _wanted(user, status, text) if text is not None else None
+    if wanted is None:
         return None
     # the first term with a word in it (there is one: ``text`` is not None)
     in_title = next(filter(None, map(search.title_query, terms)))
-    title_hits = _tsquery(user, status, f"{text} & ({in_title})")
-    others = _tsquery(user, status, f"{text} & !({in_title})")
-    if title_hits is None or others is None:
-        return None
     # our own SQL text; the user's words are only ever params
-    sql = _RANKED.format(title_hits=title_hits[0], others=others[0])
-    params = [*title_hits[1], limit, *others[1], limit, limit]
+    sql = _RANKED.format(wanted=wanted[0])
+    params = [*wanted[1], in_title, limit, f"!({in_title})", limit, limit]
     return RawSQL(sql, params)  # noqa: S611
 
 

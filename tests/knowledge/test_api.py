@@ -204,7 +204,9 @@ def test_customer_searches_votes_and_records_a_deflection_once_per_draft(
     api = client_for(customer)
     found = api.get(f"{BASE}search/", {"q": "发票 导出"}).json()
     assert [row["id"] for row in found] == [public_zh.pk]
-    assert api.post(_url(public_zh, "feedback"), {"helpful": True}, format="json").status_code == 200
+    assert (
+        api.post(_url(public_zh, "feedback"), {"helpful": True}, format="json").status_code == 200
+    )
     body = {"draft": "4b1d6f0e-draft", "query": "发票导出失败"}
     first = api.post(_url(public_zh, "solved"), body, format="json")
     assert first.status_code == 201, first.content
