@@ -89,8 +89,10 @@ def search_terms(query: str) -> list[str]:
 
 
 def _tsquery_filter(tsquery: str) -> RawSQL:
+    # the tsquery as a subquery: the planner keeps the GIN index whatever the words (_wanted)
     return RawSQL(
-        "SELECT article_id FROM knowledge_articlesearch WHERE vector @@ %s::tsquery", [tsquery]
+        "SELECT article_id FROM knowledge_articlesearch WHERE vector @@ (SELECT %s::tsquery)",
+        [tsquery],
     )
 
 
