@@ -65,12 +65,9 @@ class Article(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
-    # lower-cased title, problem, cause, solution and tags: what search reads (one column,
-    # one trigram index; written by the services)
+    # lower-cased title, problem, cause, solution and tags: what search reads (written by
+    # the services; SQLite scans it, PostgreSQL indexes its tokens in ``ArticleSearch``)
     search_text = models.TextField(editable=False, default="")
-    # the same text tokenized for PostgreSQL's full-text index (``knowledge.search``: Chinese
-    # as character pairs); null on other databases
-    search_vector = SearchVectorField(null=True, editable=False)
     helpful_count = models.PositiveIntegerField(_("helpful"), default=0)
     not_helpful_count = models.PositiveIntegerField(_("not helpful"), default=0)
     deflection_count = models.PositiveIntegerField(_("requests avoided"), default=0)
@@ -82,9 +79,8 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         indexes = [
-            # PostgreSQL only (the migration skips them elsewhere): the full-text index every
-            # search goes through, and trigrams of the title for the similar-title check
-            GinIndex(fields=["search_vector"], name="article_search_vector"),
+            # PostgreSQL only (the migration skips it elsewhere): trigrams of the title for the
+            # similar-title check
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="article_title_trgm"),
             models.Index(fields=["status", "audience"], name="article_status_audience"),
         ]
@@ -96,6 +92,30 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ArticleSearch(models.Model):
+    """The narrow row a search reads (PostgreSQL only; no rows on other databases): one per
+    article, its vector and its helpful count, and nothing else.
+
+    The vector (``knowledge.search.lexemes``) holds the text's tokens and the marks of the
+    title, status, audience and products, so the GIN index alone answers a customer's
+    search with its visibility rule; ranking reads these rows (~60 bytes each, the vector
+    in TOAST storage), not the articles. Written by ``knowledge.services`` in the
+    transaction of every change to the article's text, status, audience, products or
+    helpful votes (``knowledge.postgres.search_rows_write``)."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    vector = SearchVectorField()
+    helpful_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [GinIndex(fields=["vector"], name="article_search_row_vector")]
+
+    def __str__(self) -> str:
+        return str(self.article_id)
 
 
 class ArticleFeedback(models.Model):
@@ -128,11 +148,21 @@ class Deflection(models.Model):
         Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     query = models.CharField(_("what the customer typed"), max_length=200, blank=True)
+    # the request being written when the article solved it: the portal's session key, or the
+    # API client's draft key; one deflection per article, customer and key
+    key = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("deflection")
         verbose_name_plural = _("deflections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "user", "key"],
+                condition=~models.Q(key=""),
+                name="deflection_once_per_key",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.article_id} {self.created_at:%Y-%m-%d}"

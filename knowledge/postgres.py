@@ -12,6 +12,8 @@ from typing import Any
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from . import search
+
 
 class AddIndexOnPostgres(migrations.AddIndex):
     """``AddIndex`` that creates (and drops) the index on PostgreSQL only."""
@@ -61,3 +63,71 @@ NARROW_ARTICLE_ROWS = RunSQLOnPostgres(
         "ALTER TABLE knowledge_article RESET (toast_tuple_target)",
     ],
 )
+
+
+# The search rows hold a vector of a few KB and two numbers: with the same target the vector
+# goes to TOAST and a row is ~60 bytes, so ranking thousands of matches reads ~150 pages
+# for 20,000 articles instead of the articles' ~3,000 (docs/PERFORMANCE.md).
+NARROW_SEARCH_ROWS = RunSQLOnPostgres(
+    sql=["ALTER TABLE knowledge_articlesearch SET (toast_tuple_target = 128)"],
+    reverse_sql=["ALTER TABLE knowledge_articlesearch RESET (toast_tuple_target)"],
+)
+
+_ROWS = """
+SELECT a.id, a.search_text, a.title, a.status, a.audience, a.helpful_count,
+       array_remove(array_agg(p.product_id), NULL)
+FROM knowledge_article a LEFT JOIN knowledge_article_products p ON p.article_id = a.id
+WHERE a.id = ANY(%s)
+GROUP BY a.id
+"""
+_UPSERT = """
+INSERT INTO knowledge_articlesearch (article_id, vector, helpful_count)
+SELECT id, vector::tsvector, helpful
+FROM unnest(%s::bigint[], %s::text[], %s::integer[]) AS rows (id, vector, helpful)
+ON CONFLICT (article_id) DO UPDATE
+SET vector = EXCLUDED.vector, helpful_count = EXCLUDED.helpful_count
+"""
+BATCH = 1000
+
+
+def search_rows_write(cursor: Any, article_ids: list[int] | None = None) -> int:
+    """(Re)write the search rows (``knowledge.models.ArticleSearch``) of ``article_ids``, or
+    of every article, from the articles as they are now: the one writer of that table, used
+    by the services (inside their transaction, after the article and its products are
+    saved), the migration that made the table, and the benchmark's bulk load. Raw SQL on
+    purpose: a migration calls it too. Returns the number of rows written."""
+    if article_ids is None:
+        cursor.execute("SELECT id FROM knowledge_article ORDER BY id")
+        article_ids = [row[0] for row in cursor.fetchall()]
+    written = 0
+    for start in range(0, len(article_ids), BATCH):
+        cursor.execute(_ROWS, [list(article_ids[start : start + BATCH])])
+        ids, vectors, helpful = [], [], []
+        for pk, text, title, status, audience, helpful_count, products in cursor.fetchall():
+            words = search.lexemes(
+                text, title=title, status=status, audience=audience, product_ids=products
+            )
+            ids.append(pk)
+            vectors.append(search.vector_literal(words))
+            helpful.append(helpful_count)
+        if ids:
+            cursor.execute(_UPSERT, [ids, vectors, helpful])
+            written += len(ids)
+    return written
+
+
+class RemoveIndexOnPostgres(migrations.RemoveIndex):
+    """``RemoveIndex`` of an ``AddIndexOnPostgres`` index. Elsewhere it may exist all the
+    same: SQLite rebuilds a table for some changes and then creates every index of the
+    model state, a plain index in place of the GIN one; it is dropped if there."""
+
+    def database_forwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, *args)
+        else:
+            name = schema_editor.quote_name(self.name)
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+    def database_backwards(self, app_label: str, schema_editor: Any, *args: Any) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, *args)

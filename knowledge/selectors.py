@@ -6,12 +6,13 @@ product their organization's current contracts cover. Anything else is a 404, ex
 it did not exist. Anonymous users and other roles see nothing.
 
 Search (``article_search``): every whitespace-separated term must occur in the article's
-title, problem, cause, solution or tags. On PostgreSQL through the full-text index of
-``search_vector``, tokenized by ``knowledge.search`` so that Chinese text, which has no
-spaces for PostgreSQL's parser to split words on, is found by any substring of two or more
-characters; elsewhere (SQLite, the embedded default) an ``icontains`` scan of
-``search_text``. When nothing matches, ``article_similar_titles`` offers titles that look
-alike (trigrams, ``pg_trgm``).
+title, problem, cause, solution or tags. On PostgreSQL through the full-text index of the
+narrow search rows (``ArticleSearch``), tokenized by ``knowledge.search`` so that Chinese
+text, which has no spaces for PostgreSQL's parser to split words on, is found by any
+substring of two or more characters, and marked with the status and with what customers
+may read, so that the index applies the visibility rule too; elsewhere (SQLite, the
+embedded default) an ``icontains`` scan of ``search_text``. When nothing matches,
+``article_similar_titles`` offers titles that look alike (trigrams, ``pg_trgm``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
@@ -33,11 +35,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from releases.selectors import covered_products
+from releases.selectors import covered_products, covered_q
 from servicedesk.errors import NotFound
 from servicedesk.ids import parse_id
+from servicedesk.models import Product
 from servicedesk.permissions import is_customer_user, is_staff_user
 
 from . import search
@@ -46,6 +50,7 @@ from .models import Article, ArticleFeedback, Deflection
 
 SEARCH_MAX_TERMS = 5
 SEARCH_MAX_LENGTH = 200
+SEARCH_LIMIT = 50
 
 
 def _visibility_q(user: Any) -> Q | None:
@@ -83,43 +88,145 @@ def search_terms(query: str) -> list[str]:
     return (query or "")[:SEARCH_MAX_LENGTH].lower().split()[:SEARCH_MAX_TERMS]
 
 
+def _tsquery_filter(tsquery: str) -> RawSQL:
+    # the tsquery as a subquery: the planner keeps the GIN index whatever the words (_wanted)
+    return RawSQL(
+        "SELECT article_id FROM knowledge_articlesearch WHERE vector @@ (SELECT %s::tsquery)",
+        [tsquery],
+    )
+
+
 def text_filter(rows: QuerySet[Article], query: str) -> QuerySet[Article]:
     """``rows`` holding every term of ``query`` (all of them if it has none).
 
-    PostgreSQL: the full-text index over ``search_vector`` (``knowledge.search``: Chinese
-    terms as phrases of character pairs, other words as prefixes). Elsewhere: every term
-    is a substring of ``search_text`` (``icontains``, a scan)."""
+    PostgreSQL: the full-text index of the search rows (``knowledge.search``: Chinese terms
+    as character pairs, other words as prefixes). Elsewhere: every term is a substring of
+    ``search_text`` (``icontains``, a scan)."""
     terms = search_terms(query)
     if not terms:
         return rows
     if connection.vendor == "postgresql":
-        raw = search.tsquery(terms)
+        raw = search.match_query(terms)
         if raw is None:  # punctuation only: nothing to look for
             return rows.none()
-        return rows.filter(search_vector=SearchQuery(raw, search_type="raw", config="simple"))
+        return rows.filter(pk__in=_tsquery_filter(raw))
     for term in terms:
         rows = rows.filter(search_text__icontains=term)
     return rows
 
 
-def article_search(user: Any, query: str, *, published_only: bool = False) -> QuerySet[Article]:
-    """Articles the user may read whose text holds every term of ``query``: title matches
-    first, then the most helpful, then the newest. An empty query matches everything."""
-    rows = articles_for(user)
+# The best ``limit`` matches: those whose title holds the first term, then the others, each
+# by helpful votes, then newest. ``{wanted}`` is the tsquery of the words and the marks the
+# user may read (for a customer a subquery adding the products their contracts cover),
+# computed once; two scans of the search rows' GIN index, each sorted top-N on the narrow
+# rows; the article rows are read only for the ids that come out. One statement.
+_RANKED = """
+WITH wanted AS MATERIALIZED ({wanted})
+SELECT article_id FROM (
+    (SELECT article_id, 1 AS in_title, helpful_count FROM knowledge_articlesearch
+     WHERE vector @@ ((SELECT query FROM wanted) && %s::tsquery)
+     ORDER BY helpful_count DESC, article_id DESC LIMIT %s)
+    UNION ALL
+    (SELECT article_id, 0, helpful_count FROM knowledge_articlesearch
+     WHERE vector @@ ((SELECT query FROM wanted) && %s::tsquery)
+     ORDER BY helpful_count DESC, article_id DESC LIMIT %s)
+) AS found
+ORDER BY in_title DESC, helpful_count DESC, article_id DESC LIMIT %s
+"""
+# a customer's marks: no product, or one of the products their contracts cover today
+_CUSTOMER = """
+SELECT (%s || ' & (' || string_agg(quote_literal(mark), ' | ') || ')')::tsquery AS query
+FROM (
+    SELECT %s AS mark
+    UNION ALL SELECT %s || covered.id FROM ({covered}) AS covered (id)
+) AS marks
+"""
+
+
+def _wanted(user: Any, status: str | None, text: str) -> tuple[str, list[Any]] | None:
+    """SQL selecting the tsquery of ``text`` and the marks the user's search requires
+    (``knowledge.search``), and its params; None when the user can find nothing.
+
+    The tsquery is computed in the statement, so the planner does not see its words and
+    plans the GIN index for any of them. Seeing a common word, it would read the whole
+    table instead, since the rows are narrow, without counting the decompression of each
+    row's vector from TOAST that this costs (20 times slower; docs/PERFORMANCE.md)."""
+    if is_staff_user(user):
+        marks = search.status_query([status] if status else [])
+        return "SELECT %s::tsquery AS query", [f"({text}) & {marks}" if marks else text]
+    if not is_customer_user(user) or (status and status != ArticleStatus.PUBLISHED):
+        return None
+    products = Product.objects.filter(covered_q(user)).order_by().values("pk")
+    covered, params = products.query.sql_with_params()
+    sql = _CUSTOMER.format(covered=covered)
+    return sql, [f"({text})", search.customer_mark(None), search.CUSTOMERS, *params]
+
+
+def _ranked(user: Any, terms: list[str], status: str | None, limit: int) -> RawSQL | None:
+    """The ids of the best ``limit`` matches, as a subquery; None if nothing can match."""
+    text = search.match_query(terms)
+    wanted = _wanted(user, status, text) if text is not None else None
+    if wanted is None:
+        return None
+    # the first term with a word in it (there is one: ``text`` is not None)
+    in_title = next(filter(None, map(search.title_query, terms)))
+    # our own SQL text; the user's words are only ever params
+    sql = _RANKED.format(wanted=wanted[0])
+    params = [*wanted[1], in_title, limit, f"!({in_title})", limit, limit]
+    return RawSQL(sql, params)  # noqa: S611
+
+
+def article_search(
+    user: Any,
+    query: str,
+    *,
+    published_only: bool = False,
+    status: str | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> QuerySet[Article]:
+    """The best ``limit`` articles the user may read whose text holds every term of
+    ``query`` (and of ``status``, or published with ``published_only``): title matches
+    first, then the most helpful, then the newest. An empty query matches every article
+    the user may read (newest first, not limited).
+
+    PostgreSQL: the search rows' index answers the terms and the visibility rule, and the
+    ranking reads only those narrow rows; the articles shown are then read through
+    ``articles_for``, so the one rule decides again what the user gets. Elsewhere: a scan."""
     if published_only:
-        rows = rows.filter(status=ArticleStatus.PUBLISHED)
+        if status and status != ArticleStatus.PUBLISHED:
+            return Article.objects.none()
+        status = ArticleStatus.PUBLISHED
+    rows = articles_for(user)
+    if status:
+        rows = rows.filter(status=status)
     terms = search_terms(query)
     if not terms:
         return rows
-    return (
-        text_filter(rows, query)
-        .annotate(
-            in_title=Case(
-                When(title__icontains=terms[0], then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
+    if connection.vendor != "postgresql":
+        return (
+            text_filter(rows, query)
+            .annotate(
+                in_title=Case(
+                    When(title__icontains=terms[0], then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
             )
+            .order_by("-in_title", "-helpful_count", "-id")[:limit]
         )
+    ranked = _ranked(user, terms, status, limit)
+    if ranked is None:
+        return rows.none()
+    title_query = next(filter(None, map(search.title_query, terms)))
+    in_title = RawSQL(
+        "EXISTS (SELECT 1 FROM knowledge_articlesearch WHERE article_id = knowledge_article.id "
+        "AND vector @@ %s::tsquery)",
+        [title_query],
+        output_field=BooleanField(),
+    )
+    return (
+        rows.filter(pk__in=ranked)
+        .annotate(in_title=in_title)
         .order_by("-in_title", "-helpful_count", "-id")
     )
 

@@ -13,9 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, TextField, Value
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,9 +25,9 @@ from servicedesk.permissions import can_draft, can_engineer, is_customer_user, i
 from tickets.choices import TicketStatus
 from tickets.models import Ticket
 
-from . import search, workflow
+from . import postgres, workflow
 from .choices import ArticleStatus, Audience, EventKind
-from .models import Article, ArticleEvent, ArticleFeedback, Deflection
+from .models import Article, ArticleEvent, ArticleFeedback, ArticleSearch, Deflection
 from .selectors import article_get_for
 
 TEXT_LIMITS = {"title": 200, "problem": 20_000, "cause": 20_000, "solution": 20_000, "tags": 200}
@@ -64,16 +63,16 @@ def search_text(article: Article) -> str:
     return "\n".join(parts).lower()
 
 
-def search_vector(text: str) -> Any:
-    """The ``search_vector`` value for ``search_text`` (PostgreSQL; None elsewhere)."""
-    if connection.vendor != "postgresql":
-        return None
-    return SearchVector(Value(search.tokens(text), output_field=TextField()), config="simple")
-
-
 def _index(article: Article) -> None:
     article.search_text = search_text(article)
-    article.search_vector = search_vector(article.search_text)
+
+
+def _reindex(article: Article) -> None:
+    """Rewrite the article's search row (PostgreSQL; SQLite scans ``search_text``): after
+    every change to its text, status, audience or products, in the same transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            postgres.search_rows_write(cursor, [article.pk])
 
 
 def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -172,6 +171,7 @@ def article_create(
         _index(article)
         article.save()
         article.products.set(products)
+        _reindex(article)
         _event(
             article,
             actor,
@@ -267,6 +267,7 @@ def article_update(article: Article, *, actor: User, changes: Mapping[str, Any])
             _index(locked)
             locked.updated_at = timezone.now()
             locked.save()
+            _reindex(locked)
             _event(locked, actor, EventKind.UPDATED, **diff)
     return locked
 
@@ -289,6 +290,7 @@ def article_transition(article: Article, *, actor: User, to_status: str, note: s
         if to_status == ArticleStatus.PUBLISHED:
             locked.published_at = locked.updated_at
         locked.save(update_fields=["status", "updated_at", "published_at"])
+        _reindex(locked)
         _event(locked, actor, EventKind.TRANSITIONED, old=old, new=to_status, note=note.strip())
     return locked
 
@@ -321,22 +323,41 @@ def article_feedback(article: Article, *, actor: User, helpful: bool) -> Article
         counters[new] = F(new) + 1
         Article.objects.filter(pk=locked.pk).update(**counters)
         locked.refresh_from_db(fields=["helpful_count", "not_helpful_count"])
+        ArticleSearch.objects.filter(pk=locked.pk).update(helpful_count=locked.helpful_count)
     return locked
 
 
-def deflection_record(article: Article, *, actor: User, query: str = "") -> Deflection:
-    """ "This solved my problem" on the new-request form: no ticket is created; the article
-    counts one request avoided. Customers only (staff do not submit requests)."""
+DEFLECTION_KEY_LIMIT = 64
+
+
+def deflection_record(
+    article: Article, *, actor: User, query: str = "", key: str = ""
+) -> tuple[Deflection, bool]:
+    """ "This solved my problem" on the new-request form (portal or API): no ticket is
+    created; the article counts one request avoided. Customers only (staff do not submit
+    requests). Counted once per article, customer and ``key`` (the portal's session key, an
+    API client's draft key): pressing it again for the same request returns the first
+    deflection and ``False``; an empty key counts every time. The article's row lock orders
+    two presses of the same key, and the unique constraint stands behind it."""
     if not is_customer_user(actor):
         raise NotAllowed(_("Only customers record that an article solved their problem."))
+    key = (key or "").strip()
+    if len(key) > DEFLECTION_KEY_LIMIT:
+        message = _("At most %(limit)d characters.") % {"limit": DEFLECTION_KEY_LIMIT}
+        raise ValidationFailed(message, fields={"draft": [message]})
     with transaction.atomic():
         locked = _lock(article, actor)
         _require_published(locked)
+        if key:
+            earlier = Deflection.objects.filter(article=locked, user=actor, key=key).first()
+            if earlier is not None:
+                return earlier, False
         deflection = Deflection.objects.create(
             article=locked,
             user=actor,
             organization_id=actor.organization_id,
             query=(query or "").strip()[:200],
+            key=key,
         )
         Article.objects.filter(pk=locked.pk).update(deflection_count=F("deflection_count") + 1)
-    return deflection
+    return deflection, True

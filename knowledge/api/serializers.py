@@ -16,8 +16,8 @@ from servicedesk.models import Product
 from servicedesk.permissions import is_staff_user
 
 from ..choices import ArticleStatus, Audience
-from ..models import Article
-from ..services import TEXT_LIMITS
+from ..models import Article, Deflection
+from ..services import DEFLECTION_KEY_LIMIT, TEXT_LIMITS
 
 
 class ArticleListSerializer(OutputSerializer):
@@ -103,3 +103,31 @@ class ArticleTransitionSerializer(InputSerializer):
 
 class FeedbackSerializer(InputSerializer):
     helpful = serializers.BooleanField()
+
+
+class DeflectionCreateSerializer(InputSerializer):
+    draft = serializers.CharField(
+        max_length=DEFLECTION_KEY_LIMIT,
+        help_text="The client's key of the request being written (e.g. a UUID per new-request "
+        "draft): the same article and key count once.",
+    )
+    query = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the customer had typed (the request's title).",
+    )
+
+
+class DeflectionSerializer(OutputSerializer):
+    counted = serializers.BooleanField(
+        read_only=True,
+        help_text="True if this call counted the request avoided; false if the same draft "
+        "key had already counted it (the first deflection is returned).",
+    )
+
+    class Meta:
+        model = Deflection
+        fields = ["id", "article", "query", "created_at", "counted"]
+        read_only_fields = fields

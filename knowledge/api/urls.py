@@ -28,4 +28,9 @@ urlpatterns = [
         A.as_view({"post": "feedback"}, filter_backends=[], pagination_class=None),
         name="api-article-feedback",
     ),
+    path(
+        "articles/<id:pk>/solved",
+        A.as_view({"post": "solved"}, filter_backends=[], pagination_class=None),
+        name="api-article-solved",
+    ),
 ]

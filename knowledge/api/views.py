@@ -33,6 +33,8 @@ from .serializers import (
     ArticleSerializer,
     ArticleTransitionSerializer,
     ArticleUpdateSerializer,
+    DeflectionCreateSerializer,
+    DeflectionSerializer,
     FeedbackSerializer,
 )
 
@@ -40,6 +42,7 @@ ARTICLE_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Article id."
 )
 WRITE_ERRORS = write_errors("invalid_transition, article_not_editable or article_not_published.")
+SOLVED_ERRORS = write_errors("article_not_published.")
 SEARCH_LIMIT = 20
 
 
@@ -108,7 +111,9 @@ class ArticleViewSet(IdempotentMixin, viewsets.GenericViewSet):
         rows: list[Article] = []
         if selectors.search_terms(query):
             rows = list(
-                selectors.article_search(request.user, query, published_only=True)[:SEARCH_LIMIT]
+                selectors.article_search(
+                    request.user, query, published_only=True, limit=SEARCH_LIMIT
+                )
             )
         return Response(ArticleListSerializer(rows, many=True).data)
 
@@ -175,3 +180,25 @@ class ArticleViewSet(IdempotentMixin, viewsets.GenericViewSet):
         data = validated(FeedbackSerializer, request, self)
         article = services.article_feedback(article, actor=request.user, helpful=data["helpful"])
         return self._respond(article)
+
+    @extend_schema(
+        summary="This solved my problem (a request avoided)",
+        description="Customers only (403 for staff), on a published article they may read "
+        "(404 otherwise), as the portal's new-request form does: no ticket is created, the "
+        "article counts one request avoided. Counted once per article and `draft` key: "
+        "201 the first time, 200 with the same deflection (`counted` false) after.",
+        parameters=[ARTICLE_ID, IDEMPOTENCY_KEY],
+        request=DeflectionCreateSerializer,
+        responses={201: DeflectionSerializer, 200: DeflectionSerializer, **SOLVED_ERRORS},
+    )
+    def solved(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        article = selectors.article_get_for(request.user, kwargs["pk"])
+        data = validated(DeflectionCreateSerializer, request, self)
+        deflection, counted = services.deflection_record(
+            article, actor=request.user, query=data["query"], key=data["draft"]
+        )
+        deflection.counted = counted
+        return Response(
+            DeflectionSerializer(deflection).data,
+            status=status.HTTP_201_CREATED if counted else status.HTTP_200_OK,
+        )

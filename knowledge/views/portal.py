@@ -51,7 +51,7 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 def article_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[: selectors.SEARCH_MAX_LENGTH]
     if selectors.search_terms(query):
-        rows = selectors.article_search(request.user, query)
+        rows = selectors.article_search(request.user, query, limit=LIST_SIZE)
     else:
         rows = selectors.articles_for(request.user)
     articles = list(rows[:LIST_SIZE])
@@ -112,11 +112,11 @@ def suggestions(request: HttpRequest) -> HttpResponse:
     typed = typed[: selectors.SEARCH_MAX_LENGTH]
     articles: list[Article] = []
     if selectors.search_terms(typed):
-        articles = list(selectors.article_search(request.user, typed)[:SUGGESTIONS])
+        articles = list(selectors.article_search(request.user, typed, limit=SUGGESTIONS))
         if not articles:  # the title alone, if the description's words found nothing
             title = request.GET.get("title", "")[: selectors.SEARCH_MAX_LENGTH]
             if selectors.search_terms(title):
-                articles = list(selectors.article_search(request.user, title)[:SUGGESTIONS])
+                articles = list(selectors.article_search(request.user, title, limit=SUGGESTIONS))
                 articles = articles or selectors.article_similar_titles(request.user, title)
     return render(request, "knowledge/_suggestions.html", {"articles": articles})
 
@@ -132,7 +132,12 @@ def solved(request: HttpRequest) -> HttpResponse:
     except DomainError:
         raise Http404 from None
     try:
-        services.deflection_record(article, actor=request.user, query=request.POST.get("title", ""))
+        services.deflection_record(
+            article,
+            actor=request.user,
+            query=request.POST.get("title", ""),
+            key=request.session.session_key or "",
+        )
     except DomainError as err:
         messages.error(request, str(err.message))
         return redirect("portal:ticket-create")

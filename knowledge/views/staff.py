@@ -47,12 +47,13 @@ def _values(form: ArticleForm) -> dict[str, Any]:
 def article_list(request: HttpRequest) -> HttpResponse:
     filters = ArticleFilterForm(request.GET or None)
     chosen = filters.filters()
+    status = chosen.get("status") or None
     if chosen.get("q"):
-        rows = selectors.article_search(request.user, chosen["q"])
+        rows = selectors.article_search(request.user, chosen["q"], status=status, limit=LIST_SIZE)
     else:
         rows = selectors.articles_for(request.user)
-    if chosen.get("status"):
-        rows = rows.filter(status=chosen["status"])
+        if status:
+            rows = rows.filter(status=status)
     articles = list(rows.select_related("author")[:LIST_SIZE])
     return render(
         request,

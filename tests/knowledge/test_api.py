@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from knowledge import services
 from knowledge.choices import ArticleStatus
-from knowledge.models import Article, ArticleEvent, ArticleFeedback
+from knowledge.models import Article, ArticleEvent, ArticleFeedback, Deflection
 from servicedesk.choices import Role
 from tests import factories as f
 from tests.conftest import client_for
@@ -31,6 +31,7 @@ def _writes(article):
         ("patch", _url(article), {"title": "Changed"}),
         ("post", _url(article, "transition"), {"status": "archived"}),
         ("post", _url(article, "feedback"), {"helpful": True}),
+        ("post", _url(article, "solved"), {"draft": "draft-1", "query": "printer"}),
     ]
 
 
@@ -67,7 +68,7 @@ def test_customer_gets_404_for_another_organizations_and_internal_articles(
         assert article.title not in response.content.decode()
         for method, url, body in _writes(article):
             assert getattr(api, method)(url, body, format="json").status_code == 404, url
-    assert not ArticleFeedback.objects.exists()
+    assert not ArticleFeedback.objects.exists() and not Deflection.objects.exists()
     assert not ArticleEvent.objects.filter(kind="updated").exists()
 
 
@@ -193,3 +194,66 @@ def test_list_and_search_queries_do_not_grow_with_rows(customer, manager):
     many = (_queries(api, BASE), _queries(api, f"{BASE}search/?q=invoice"))
     assert many == few
     assert max(many) <= 6
+
+
+def test_customer_searches_votes_and_records_a_deflection_once_per_draft(
+    customer, other_customer, public_en, public_zh
+):
+    """The mobile app's path: search, open, vote, "this solved my problem" while writing a
+    request; pressing it again for the same draft (a retry, a second tap) counts once."""
+    api = client_for(customer)
+    found = api.get(f"{BASE}search/", {"q": "发票 导出"}).json()
+    assert [row["id"] for row in found] == [public_zh.pk]
+    assert (
+        api.post(_url(public_zh, "feedback"), {"helpful": True}, format="json").status_code == 200
+    )
+    body = {"draft": "4b1d6f0e-draft", "query": "发票导出失败"}
+    first = api.post(_url(public_zh, "solved"), body, format="json")
+    assert first.status_code == 201, first.content
+    assert first.json()["counted"] is True and first.json()["query"] == "发票导出失败"
+    again = api.post(_url(public_zh, "solved"), {**body, "query": "again"}, format="json")
+    assert again.status_code == 200 and again.json()["counted"] is False
+    assert again.json()["id"] == first.json()["id"]
+    other_draft = api.post(_url(public_zh, "solved"), {"draft": "second"}, format="json")
+    assert other_draft.status_code == 201
+    # the same key from another customer is their own request
+    theirs = client_for(other_customer).post(_url(public_zh, "solved"), body, format="json")
+    assert theirs.status_code == 201
+    public_zh.refresh_from_db()
+    assert (public_zh.deflection_count, public_zh.helpful_count) == (3, 1)
+    rows = Deflection.objects.filter(user=customer).order_by("id")
+    assert [(d.key, d.organization_id) for d in rows] == [
+        ("4b1d6f0e-draft", customer.organization_id),
+        ("second", customer.organization_id),
+    ]
+
+
+def test_solved_permissions_and_bad_input(agent, customer, public_en, draft, internal):
+    """Staff do not submit requests (403); what a customer may not read is a 404; the draft
+    key is required and bounded (400 naming it); nothing is counted on any of them."""
+    body = {"draft": "d"}
+    assert client_for(agent).post(_url(public_en, "solved"), body, format="json").status_code == 403
+    api = client_for(customer)
+    for article in (draft, internal):
+        assert api.post(_url(article, "solved"), body, format="json").status_code == 404
+    assert api.post(f"{BASE}999999/solved", body, format="json").status_code == 404
+    for bad in ({}, {"draft": ""}, {"draft": "x" * 65}, {"draft": "d", "query": "q" * 201}):
+        response = api.post(_url(public_en, "solved"), bad, format="json")
+        assert response.status_code == 400, bad
+        assert set(response.json()["fields"]) & {"draft", "query"}, response.json()
+    assert not Deflection.objects.exists()
+    public_en.refresh_from_db()
+    assert public_en.deflection_count == 0
+
+
+def test_solved_and_search_queries_are_bounded(customer, public_en, django_assert_max_num_queries):
+    """Deflection: read the article, lock it (visibility again), look for the key, write,
+    count; search: one statement (the ranking, the visibility and the rows)."""
+    api = client_for(customer)
+    with django_assert_max_num_queries(8):
+        response = api.post(_url(public_en, "solved"), {"draft": "a"}, format="json")
+    assert response.status_code == 201
+    with django_assert_max_num_queries(6):
+        assert api.post(_url(public_en, "solved"), {"draft": "a"}, format="json").status_code == 200
+    if connection.vendor == "postgresql":
+        assert _queries(api, f"{BASE}search/?q=invoice") == 1

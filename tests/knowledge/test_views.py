@@ -99,7 +99,13 @@ def test_solved_records_a_deflection_and_creates_no_ticket(client, customer, pub
     deflection = Deflection.objects.get()
     assert deflection.query == "invoice export"
     assert deflection.organization_id == customer.organization_id
+    assert deflection.key == client.session.session_key
     assert client.post(reverse("knowledge-portal:solved"), {"article": "x"}).status_code == 404
+    # the same session pressing it again (back, resubmit) counts once
+    again = client.post(reverse("knowledge-portal:solved"), {"article": public_en.pk})
+    assert again.status_code == 302 and Deflection.objects.count() == 1
+    public_en.refresh_from_db()
+    assert public_en.deflection_count == 1
 
 
 def test_staff_write_review_publish_through_pages(client, agent, manager, product):
