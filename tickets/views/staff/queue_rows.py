@@ -54,14 +54,16 @@ def queue_rows_html(rows: list[dict[str, Any]], *, checkboxes: bool, now: dateti
     def label(enum: Any, value: str) -> str:
         key = (enum, value)
         if key not in labels:
-            labels[key] = escape(choice_label(enum, value))
+            # str(): the label is lazy, and a lazy escape() would translate it again at
+            # every use in the f-strings below
+            labels[key] = escape(str(choice_label(enum, value)))
         return labels[key]
 
     shorts: dict[str, str] = {}
 
     def short(value: str) -> str:
         if value not in shorts:
-            shorts[value] = escape(severity_short(value))
+            shorts[value] = escape(str(severity_short(value)))
         return shorts[value]
 
     out = []
