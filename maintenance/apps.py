@@ -34,10 +34,19 @@ class MaintenanceConfig(AppConfig):
         # a published patch tells the customers running the versions its faults affected
         fix_source(versions_fixed_by)
 
+        # the header's approvals badge, counted with the other badges (servicedesk.badges)
+        from servicedesk.badges import badge_source_add
+
+        from .selectors import approvals_rows
+
+        badge_source_add("approvals", approvals_rows)
+
         # the staff ticket page shows the ticket's work orders and service hours
         ticket_panel_add("maintenance/_ticket_work_orders.html")
-        ticket_panel_add("maintenance/_ticket_service_hours.html")
-        ticket_panel_add("maintenance/_ticket_visits.html")
+        # the service-hours card (entries, total, logging form) loads after the page
+        ticket_panel_add("maintenance/_ticket_service_hours.html", key="service-hours")
+        # visits and follow-ups (their step forms list the engineers) load after the page
+        ticket_panel_add("maintenance/_ticket_visits.html", key="visits")
         # the customer confirms an on-site visit on the portal's ticket page
         portal_panel_add("maintenance/_portal_visits.html")
 

@@ -9,6 +9,10 @@ class ServicedeskConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .badges import badge_source_add
+        from .notifications import unread_rows
+
+        badge_source_add("unread", unread_rows)
         from .models import WebhookEndpoint
         from .webhooks import endpoints_cache_clear
 

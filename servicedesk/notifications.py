@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import permissions
+from .badges import badges_for
 from .models import (
     Contact,
     Notification,
@@ -185,14 +186,17 @@ def notification_list(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-id")
 
 
+def unread_rows(user: User) -> QuerySet[Notification]:
+    """The unread entries up to ``UNREAD_CAP`` (one range of a partial index; no COUNT over a
+    long history): what the header's badge counts (servicedesk.badges)."""
+    return Notification.objects.filter(user=user, read_at=None).values_list("id", flat=True)[
+        :UNREAD_CAP
+    ]
+
+
 def unread_count(user: User) -> int:
-    """Unread entries up to ``UNREAD_CAP`` (one range of a partial index; no COUNT over a
-    long history)."""
-    return len(
-        Notification.objects.filter(user=user, read_at=None).values_list("id", flat=True)[
-            :UNREAD_CAP
-        ]
-    )
+    """Unread entries up to ``UNREAD_CAP``."""
+    return len(unread_rows(user))
 
 
 def notification_mark_read(user: User, ids: list[int] | None = None) -> int:
@@ -215,8 +219,8 @@ def unread_notifications(request: Any) -> dict[str, Any]:
 
         @property
         def count(self) -> int:
-            if self._value is None:
-                self._value = unread_count(user)
+            if self._value is None:  # read with the header's other badges
+                self._value = badges_for(request).get("unread") or 0
             return self._value
 
         @property

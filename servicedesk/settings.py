@@ -113,6 +113,9 @@ TEMPLATES = [
         },
     },
 ]
+# Django's widget templates of inputs, selects and text areas written in Python (the same
+# HTML; overridden templates are still rendered): servicedesk/rendering.py.
+FORM_RENDERER = "servicedesk.rendering.FormRenderer"
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'servicedesk.sqlite3'}")

@@ -176,6 +176,9 @@ def ticket_for_page(user: Any, pk: Any) -> Ticket:
         person_id = getattr(ticket, f"{name}_id")
         if person_id is not None and person_id in people:
             setattr(ticket, name, people[person_id])
+    contact = ticket.contact
+    if contact is not None and contact.organization_id == ticket.organization_id:
+        contact.organization = ticket.organization  # str(contact) names it: no third query
     return ticket
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
         staff.ticket_form_panel,
         name="ticket-form-panel",
     ),
+    path("tickets/<int:pk>/panels/<slug:key>", staff.ticket_panel, name="ticket-panel"),
     path("tickets/<int:pk>/canned-replies", staff.canned_picker, name="ticket-canned"),
     path("tickets/<int:pk>/links", staff.links_panel, name="ticket-links"),
     path("tickets/<int:pk>/links/add", staff.link_add, name="ticket-link-add"),

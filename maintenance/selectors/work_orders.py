@@ -253,11 +253,18 @@ def approvals_count(user: Any) -> int | None:
 
     One COUNT over the partial index for a manager; a deputy check first for others.
     """
-    if not getattr(user, "is_authenticated", False):
+    rows = approvals_rows(user)
+    return None if rows is None else rows.count()
+
+
+def approvals_rows(user: Any) -> QuerySet[WorkOrder] | None:
+    """The orders ``approvals_count`` counts (the header's badge counts them with the other
+    badges, servicedesk.badges); None for someone who may not sign."""
+    if not getattr(user, "is_authenticated", False) or not is_staff_user(user):
         return None
     if not can_sign(user):
         return None
-    return _submitted_to(user).count()
+    return _submitted_to(user)
 
 
 def versions_fixed_by(version: ProductVersion) -> list[int | None]:

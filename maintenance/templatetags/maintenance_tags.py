@@ -11,6 +11,7 @@ from typing import Any
 
 from django import template
 
+from servicedesk.badges import badges_for
 from servicedesk.permissions import can_draft
 
 from .. import selectors
@@ -33,5 +34,7 @@ def ticket_work_orders(context: template.Context, ticket: Any) -> dict[str, Any]
 def approvals_waiting(context: template.Context) -> int | None:
     """How many orders await the signed-in user's signature (None: not a signer)."""
     request = context.get("request")
-    user = getattr(request, "user", None) or context.get("user")
+    if request is not None and getattr(request, "user", None) is not None:
+        return badges_for(request).get("approvals")  # with the header's other badges
+    user = context.get("user")
     return selectors.approvals_count(user) if user is not None else None

@@ -48,6 +48,11 @@ def _ticket_page(ticket):
     return reverse("staff:ticket", kwargs={"pk": ticket.pk})
 
 
+def _ticket_card(ticket):
+    """The ticket page's service-hours card, loaded by htmx after the page (tickets.panels)."""
+    return reverse("staff:ticket-panel", kwargs={"pk": ticket.pk, "key": "service-hours"})
+
+
 def _order_page(order):
     return reverse("maintenance:work-order", kwargs={"pk": order.pk})
 
@@ -134,7 +139,8 @@ def test_staff_see_the_card_and_log_time_on_a_ticket(client, role, fault):
     _login(client, user)
     page = client.get(_ticket_page(fault))
     assert page.status_code == 200
-    body = page.content.decode()
+    assert f'hx-get="{_ticket_card(fault)}"' in page.content.decode()
+    body = client.get(_ticket_card(fault)).content.decode()
     assert 'id="service-hours"' in body and _ticket_log(fault) in body
     assert f'value="{timezone.localdate().isoformat()}"' in body  # the date defaults to today
 
@@ -147,6 +153,7 @@ def test_staff_see_the_card_and_log_time_on_a_ticket(client, role, fault):
 
     page = client.get(response.url)
     assert f"1:30 of service hours recorded for {fault.number}." in _messages(page)
+    page = client.get(_ticket_card(fault))
     card = page.content.decode().split('id="service-hours"')[1].split("</section>")[0]
     assert "1:30" in card and "On-site" in card and "Replaced the printer driver" in card
     assert str(user) in card
@@ -366,11 +373,11 @@ def test_ticket_page_query_count_is_constant(client, engineer, fault):
     _login(client, engineer)
     for n in range(3):
         _entry(people[n], 10 + n, ticket=fault)
-    few, response = _count(client, _ticket_page(fault))
+    few, response = _count(client, _ticket_card(fault))
     assert len(response.content.decode().split('class="hours-entry"')) == 4
     for n in range(17):
         _entry(people[n % 5], 20 + n, ticket=fault, note=f"Note {n}")
-    many, response = _count(client, _ticket_page(fault))
+    many, response = _count(client, _ticket_card(fault))
     assert len(response.content.decode().split('class="hours-entry"')) == 21
     assert many == few
 

@@ -46,11 +46,28 @@ def _resolve(ticket, actor):
     )
 
 
+def _panel(ticket):
+    """The visits panel, loaded by htmx after the ticket page (tickets.panels)."""
+    return reverse("staff:ticket-panel", kwargs={"pk": ticket.pk, "key": "visits"})
+
+
+def test_the_ticket_page_loads_the_panel_after_it(client, agent, customer, other_customer):
+    ticket = fault_ticket(customer, None)
+    client.force_login(agent)
+    html = client.get(_page(ticket)).content.decode()
+    assert f'hx-get="{_panel(ticket)}"' in html and 'id="visit-request-form"' not in html
+    assert 'id="visit-request-form"' in client.get(_panel(ticket)).content.decode()
+    missing = reverse("staff:ticket-panel", kwargs={"pk": ticket.pk, "key": "nothing"})
+    assert client.get(missing).status_code == 404
+    client.force_login(other_customer)  # customers: 404 for the ticket, 403 for the console
+    assert client.get(_panel(ticket)).status_code in (403, 404)
+
+
 def test_the_panel_queries_do_not_grow_with_visits(client, agent, engineer, customer, product):
     ticket = fault_ticket(customer, product)
     client.force_login(agent)
     services.visit_request(ticket, actor=agent, address="Room 0")
-    few, html = _count(client, _page(ticket))
+    few, html = _count(client, _panel(ticket))
     assert html.count('class="visit visit-') == 1 and 'id="visit-request-form"' in html
     for n in range(4):
         services.visit_request(
@@ -60,7 +77,7 @@ def test_the_panel_queries_do_not_grow_with_visits(client, agent, engineer, cust
             engineer=engineer,
             appointment_at=timezone.now() + dt.timedelta(hours=n + 1),
         )
-    many, html = _count(client, _page(ticket))
+    many, html = _count(client, _panel(ticket))
     assert html.count('class="visit visit-') == 5
     assert html.count("visit-schedule-form") == 5
     assert many == few

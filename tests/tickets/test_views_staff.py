@@ -327,7 +327,9 @@ def test_queue_runs_no_count_and_constant_queries(
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(QUEUE, {"ordering": "-created_at", "q": ""})
         assert response.status_code == 200
-        assert not any("COUNT(" in q["sql"].upper() for q in ctx.captured_queries)
+        # the queue counts nothing; the header's badges are bounded counts (servicedesk.badges)
+        sqls = [q["sql"].upper() for q in ctx.captured_queries if "badge_" not in q["sql"]]
+        assert not any("COUNT(" in sql for sql in sqls)
         return len(ctx.captured_queries), len(response.context["tickets"])
 
     version = f.ProductVersionFactory(product=product)

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from servicedesk.choices import choice_label
-from servicedesk.humanize import due_text
+from servicedesk.humanize import due_text, phrases
 from tickets.choices import (
     OPEN_STATUSES,
     Channel,
@@ -49,19 +49,22 @@ def queue_rows_html(rows: list[dict[str, Any]], *, checkboxes: bool, now: dateti
     unassigned = f'<span class="muted">{escape(_("unassigned"))}</span>'
     proposed = escape(_("Proposed, not yet confirmed"))
     select = escape(_("Select %(number)s"))
+    texts = phrases()
     labels: dict[tuple[Any, str], str] = {}
 
     def label(enum: Any, value: str) -> str:
         key = (enum, value)
         if key not in labels:
-            labels[key] = escape(choice_label(enum, value))
+            # str(): the label is lazy, and a lazy escape() would translate it again at
+            # every use in the f-strings below
+            labels[key] = escape(str(choice_label(enum, value)))
         return labels[key]
 
     shorts: dict[str, str] = {}
 
     def short(value: str) -> str:
         if value not in shorts:
-            shorts[value] = escape(severity_short(value))
+            shorts[value] = escape(str(severity_short(value)))
         return shorts[value]
 
     out = []
@@ -90,7 +93,7 @@ def queue_rows_html(rows: list[dict[str, Any]], *, checkboxes: bool, now: dateti
         assignee = escape(_person(row)) if row["assignee_id"] else unassigned
         due = row["sla_due_at"]
         if due:
-            words, overdue = due_text(due, now)
+            words, overdue = due_text(due, now, texts)
             late = overdue and status in OPEN_STATUSES
             local = timezone.localtime(due)
             mark = ' class="overdue"' if late else ""

@@ -29,9 +29,9 @@ from tickets.forms import (
     TriageForm,
 )
 from tickets.models import Ticket
-from tickets.panels import ticket_panels
+from tickets.panels import ticket_panel_template, ticket_panels
 
-from .timeline import timeline_for
+from .timeline import timeline_for, timeline_html
 
 # Lazy: the labels are looked up per request, in the language of the request.
 TRANSITION_VERBS = {
@@ -91,9 +91,11 @@ def _render_ticket(
         else ("", False)
     )
     attachments = list(selectors.attachment_list(user, ticket))
+    timeline = timeline_for(request, ticket, attachments)
     context = {
         "ticket": ticket,
-        "timeline": timeline_for(request, ticket, attachments),
+        "timeline": timeline,
+        "timeline_html": timeline_html(timeline),
         "attachments": attachments,
         "comment_form": forms.get("comment_form") or CommentForm(),
         "transition_form": forms.get("transition_form") or TransitionForm(initial=initial),
@@ -151,6 +153,17 @@ def ticket_assign_panel(request: HttpRequest, pk: int) -> HttpResponse:
             "suggestions": selectors.assignee_suggestions(ticket),
         },
     )
+
+
+@staff_required
+@require_http_methods(["GET", "HEAD"])
+def ticket_panel(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    """htmx fragment (or a bare page without JavaScript): a panel of the ticket page that
+    loads after it (``tickets.panels``, registered with a key), with the page's context."""
+    template = ticket_panel_template(key)
+    if template is None:
+        raise Http404
+    return render(request, template, {"ticket": _get_ticket(request, pk, page=True)})
 
 
 # The action bar's panels loaded on demand: their template and the form each one shows.

@@ -7,6 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape, escape, format_html, linebreaks
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -14,6 +19,8 @@ from servicedesk.text import join_phrases
 from tickets import selectors
 from tickets.choices import EventKind, TriageDecision
 from tickets.models import Attachment, Ticket
+
+_PK = 987654321
 
 
 @dataclass(frozen=True)
@@ -169,3 +176,57 @@ def timeline_for(
     # Changes first at equal times: a transition's comment reads after the status change.
     entries.sort(key=lambda e: (e.when, e.kind != "change", e.order))
     return entries
+
+
+def timeline_html(entries: list[Entry]) -> SafeString:
+    """The timeline's ``<li>`` elements, built in one pass like the queue's rows
+    (``queue_rows``): the template spent about ten node renders on each entry. Every value
+    is escaped; the constant texts are translated once per page."""
+    if not entries:
+        return format_html('<li class="change">{}</li>', _("Nothing recorded yet."))
+    download = escape(_("Download"))
+    system, former = escape(_("System")), escape(_("Former user"))
+    badges = {
+        "note": f'<span class="badge note-badge">{escape(_("Internal note"))}</span>',
+        "reply": f'<span class="badge reply-badge">{escape(_("Public reply"))}</span>',
+    }
+    customer = f' <span class="muted">({escape(_("Customer"))})</span>'
+    link = reverse("attachment-download", kwargs={"pk": _PK}).replace(str(_PK), "{}")
+    out = []
+    for entry in entries:
+        local = timezone.localtime(entry.when)
+        when = f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M}</time>'
+        actor = entry.actor
+        if entry.kind == "change":
+            name = conditional_escape(actor) if actor else system
+            file = (
+                f'<a href="{link.format(entry.attachment_id)}">{download}</a>'
+                if entry.attachment_id
+                else ""
+            )
+            out.append(
+                f'<li class="change">\n        {when} · <strong>{name}</strong> · '
+                f"{conditional_escape(entry.text)}\n        {file}\n      </li>"
+            )
+            continue
+        name = conditional_escape(actor) if actor else former
+        role = customer if actor is not None and actor.is_customer else ""
+        text = (
+            f'<div class="body">{linebreaks(entry.text, autoescape=True)}</div>'
+            if entry.text
+            else ""
+        )
+        files = ""
+        if entry.files:
+            items = "".join(
+                f'<li><a href="{link.format(a.pk)}">{conditional_escape(a.original_name)}</a> '
+                f'<span class="muted small">{filesizeformat(a.size)}</span></li>'
+                for a in entry.files
+            )
+            files = f'<ul class="files">{items}</ul>'
+        out.append(
+            f'<li class="{entry.kind}">\n        <div class="meta small muted">\n          '
+            f"{badges[entry.kind]}\n          <strong>{name}</strong>{role}\n          · {when}\n"
+            f"        </div>\n        {text}\n        {files}\n      </li>"
+        )
+    return mark_safe("\n".join(out))  # noqa: S308 (every value above is escaped)
