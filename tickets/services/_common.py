@@ -163,7 +163,7 @@ def validate_attachment(upload: UploadedFile) -> None:
 
 def _store_attachments(
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     uploads: Sequence[UploadedFile],
     comment: Comment | None,
     internal: bool,
