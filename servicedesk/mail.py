@@ -95,10 +95,13 @@ def event_mail(
     attachments: list[str] | None = None,
     action: str = "",
     fallback_path: str = "/",
+    link_path: str = "",
+    more_links: list[tuple[str, str]] | None = None,
 ) -> Rendered:
     """A mail about one record (a ticket, a work order): what happened, the text that
     matters, the record's number and title, facts with local times, the link to open it
-    (the payload's ``path``), plain text and sanitized HTML, in the record's thread."""
+    (the payload's ``path``, or ``link_path``; ``more_links``: further (label, path) pairs),
+    plain text and sanitized HTML, in the record's thread."""
     from django.utils.translation import gettext as _
 
     context = {
@@ -110,7 +113,8 @@ def event_mail(
         "title": payload.get("title", ""),
         "facts": [(label, value) for label, value in facts or [] if value],
         "attachments": attachments or [],
-        "link": site_link(payload.get("path") or fallback_path),
+        "link": site_link(link_path or payload.get("path") or fallback_path),
+        "more_links": [(label, site_link(path)) for label, path in more_links or [] if path],
         "action": action or _("Open it:"),
     }
     text, html = render_mail("event", context)

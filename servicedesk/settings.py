@@ -259,6 +259,12 @@ INBOUND_MAIL_MAX_BYTES = env.int("INBOUND_MAIL_MAX_BYTES", default=25 * 1024 * 1
 INBOUND_MAIL_MAX_ATTACHMENTS = env.int("INBOUND_MAIL_MAX_ATTACHMENTS", default=10)
 INBOUND_MAIL_MAX_PER_SENDER_HOUR = env.int("INBOUND_MAIL_MAX_PER_SENDER_HOUR", default=20)
 INBOUND_MAIL_UNKNOWN_SENDERS = env.str("INBOUND_MAIL_UNKNOWN_SENDERS", default="hold")
+# A new request mailed by a known contact without a portal login: "accept" records the ticket
+# for the contact's organization (the system acting, the contact on the ticket); "hold" keeps
+# it for an agent like an unknown sender's mail.
+INBOUND_MAIL_CONTACTS_WITHOUT_LOGIN = env.str(
+    "INBOUND_MAIL_CONTACTS_WITHOUT_LOGIN", default="accept"
+)
 # IMAP polling: off while INBOUND_IMAP_HOST is empty. UNSEEN mail of INBOUND_IMAP_FOLDER is
 # read, at most INBOUND_IMAP_BATCH per run, and marked Seen (or moved to
 # INBOUND_IMAP_PROCESSED_FOLDER when set); a run holds the mailbox's lease for at most

@@ -11,8 +11,11 @@ from tickets.models import Ticket
 from . import services
 
 
-def on_ticket_resolved(sender: Any, *, ticket: Ticket, at: datetime, **kwargs: Any) -> None:
-    services.invitation_for_resolved(ticket, at=at)
+def on_ticket_resolved(
+    sender: Any, *, ticket: Ticket, at: datetime, **kwargs: Any
+) -> dict[str, Any] | None:
+    """The per-case invitation; its link is returned for the resolution notice to carry."""
+    return services.resolution_link(services.invitation_for_resolved(ticket, at=at))
 
 
 def on_ticket_closed(

@@ -98,10 +98,12 @@ def invitation_create(
     campaign: SurveyCampaign | None = None,
     round: int = 0,
     now: datetime | None = None,
+    send: bool = True,
 ) -> SurveyInvitation | None:
     """Ask one person (their portal user if they have one, else the contact's address);
     None when there is nobody to write to. A per-case invitation of a ticket resolved again
-    replaces the earlier one (its link stops working)."""
+    replaces the earlier one (its link stops working). ``send`` False: the caller carries
+    the link in a mail of its own (the resolution notice)."""
     recipient = _recipient(user, contact)
     if recipient is None:
         return None
@@ -127,12 +129,15 @@ def invitation_create(
         )
     else:
         invitation = SurveyInvitation.objects.create(kind=kind, **values)
-    _send(invitation, recipient)
+    if send:
+        _send(invitation, recipient)
     return invitation
 
 
 def invitation_for_resolved(ticket: Ticket, *, at: datetime) -> SurveyInvitation | None:
-    """个案: the ticket's requester (else its contact) is asked to confirm and rate."""
+    """个案: the ticket's requester (else its contact) is asked to confirm and rate. No mail
+    of its own: the link rides in the resolution notice (``ticket.resolved``, see
+    ``resolution_link``), so a resolve sends one mail per person."""
     requester = ticket.requester if ticket.requester_id else None
     contact = ticket.contact if ticket.contact_id else None
     if contact is None and requester is not None:
@@ -144,7 +149,23 @@ def invitation_for_resolved(ticket: Ticket, *, at: datetime) -> SurveyInvitation
         user=requester or (contact.user if contact else None),
         ticket=ticket,
         now=at,
+        send=False,
     )
+
+
+def resolution_link(invitation: SurveyInvitation | None) -> dict[str, Any] | None:
+    """What the resolution notice to the invitation's person carries: the confirm-and-rate
+    link and until when it works. Keyed by the address it was issued to, so the ticket's
+    service puts it only in that person's mail (never in a webhook payload)."""
+    if invitation is None:
+        return None
+    return {
+        "email": invitation.email,
+        "payload": {
+            "survey_path": invitation_path(invitation),
+            "survey_expires_at": invitation.expires_at.isoformat(),
+        },
+    }
 
 
 def random_percent_of(organization: Organization) -> int | None:

@@ -20,12 +20,18 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
-from maintenance.choices import PlanStatus, WorkMode, WorkOrderKind, WorkOrderStatus
-from maintenance.models import MaintenancePlan, TimeEntry, WorkOrder, WorkOrderEvent
-from releases.models import Installation, Patch
+from maintenance.choices import PlanStatus, VisitStatus, WorkMode, WorkOrderKind, WorkOrderStatus
+from maintenance.models import (
+    MaintenancePlan,
+    OnSiteVisit,
+    TimeEntry,
+    WorkOrder,
+    WorkOrderEvent,
+)
+from releases.models import Installation, Patch, PatchNotice
 from servicedesk.choices import Role, TeamKind
 from servicedesk.management.commands.seed_demo import DEMO_PASSWORD, PENDING_AT_START
-from servicedesk.models import Contact, Organization, Product, Skill, Team, User
+from servicedesk.models import Contact, Organization, OutboxMessage, Product, Skill, Team, User
 from sla.models import ClockState, SlaClock, SlaClockEvent, SlaEscalation
 from tickets.choices import Channel, EventKind, Severity, TicketKind, TicketStatus
 from tickets.models import HotlineCall, Ticket, TicketEvent
@@ -186,6 +192,31 @@ def test_seed_demo_maintenance_has_history(demo, db):
     assert Installation.objects.filter(installed_on__gt=today - dt.timedelta(days=90)).exists()
 
 
+def test_seed_demo_has_on_site_visits_and_a_patch_that_told_its_customers(demo, db):
+    """Through the services: a visit done and confirmed by the customer (with its report,
+    service hours and notifications), one scheduled ahead; the billing 4.0.2 patch fixes a
+    delivered fault of 4.0.1, so the contacts running 4.0.1 were told when it came out."""
+    confirmed = OnSiteVisit.objects.get(status=VisitStatus.CONFIRMED)
+    assert confirmed.report and confirmed.time_entry is not None
+    assert confirmed.confirmed_by.role == Role.CUSTOMER
+    assert confirmed.arrived_at < confirmed.departed_at < confirmed.confirmed_at
+    scheduled = OnSiteVisit.objects.get(status=VisitStatus.SCHEDULED)
+    assert scheduled.appointment_at > timezone.now() and scheduled.engineer is not None
+    topics = set(
+        OutboxMessage.objects.filter(topic__startswith="visit.").values_list("topic", flat=True)
+    )
+    assert topics == {"visit.appointment", "visit.assigned", "visit.report"}
+    fix = WorkOrder.objects.get(delivered_version__version="4.0.2", kind=WorkOrderKind.CORRECTIVE)
+    assert list(fix.affected_versions.values_list("version", flat=True)) == ["4.0.1"]
+    notices = PatchNotice.objects.filter(version__version="4.0.2")
+    assert notices.exists()
+    told = set(notices.values_list("contact__organization__code", flat=True))
+    assert told == {"east-grid", "north-bank"}  # the billing customers
+    assert OutboxMessage.objects.filter(topic="release.patch_published").count() == (
+        notices.exclude(contact__email="").count()
+    )
+
+
 def test_seed_demo_is_fast_and_idempotent(demo, db):
     # Seconds of this process's CPU: on the shared 2-core machines the wall time measures
     # the neighbours (load average 8-10: 160-270 s of wall time for 50-60 s of CPU).
@@ -196,6 +227,8 @@ def test_seed_demo_is_fast_and_idempotent(demo, db):
         TicketEvent.objects.count(),
         WorkOrder.objects.count(),
         TimeEntry.objects.count(),
+        OnSiteVisit.objects.count(),
+        PatchNotice.objects.count(),
     )
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
@@ -206,6 +239,8 @@ def test_seed_demo_is_fast_and_idempotent(demo, db):
         TicketEvent.objects.count(),
         WorkOrder.objects.count(),
         TimeEntry.objects.count(),
+        OnSiteVisit.objects.count(),
+        PatchNotice.objects.count(),
     )
 
 

@@ -94,17 +94,41 @@ def status_email(topic: str, payload: dict[str, Any]) -> Rendered:
 
 @renderer(RESOLVED.code)
 def resolved_email(topic: str, payload: dict[str, Any]) -> Rendered:
+    """The one mail of a resolve: the solution, and (for the person the survey link was
+    issued to) the link that confirms and rates without signing in; the ticket page to
+    reopen. Rows written before the link existed keep the ticket page as their action."""
+    survey = payload.get("survey_path") or ""
+    facts = [(_("Resolved"), local_time(payload.get("created_at")))]
+    if not survey:
+        return _mail(
+            payload,
+            subject=_("Resolved, please confirm: %(title)s") % _t(payload),
+            headline=_(
+                "We have resolved your request. Please check the solution and confirm it on "
+                "the ticket page, or reopen the ticket if the problem remains."
+            ),
+            quote=payload.get("body") or "",
+            quote_label=_("Solution"),
+            facts=facts,
+            action=_("Confirm the solution or reopen the ticket:"),
+        )
+    facts.append((_("Link valid until"), local_time(payload.get("survey_expires_at"))))
     return _mail(
         payload,
-        subject=_("Resolved, please confirm: %(title)s") % _t(payload),
+        subject=_("Resolved, please confirm and rate: %(title)s") % _t(payload),
         headline=_(
-            "We have resolved your request. Please check the solution and confirm it on the "
-            "ticket page, or reopen the ticket if the problem remains."
+            "We have resolved your request. Please check the solution, then tell us with one "
+            "click whether it works and how satisfied you are (1 = poor, 5 = excellent). The "
+            "link works once, without signing in."
         ),
         quote=payload.get("body") or "",
         quote_label=_("Solution"),
-        facts=[(_("Resolved"), local_time(payload.get("created_at")))],
-        action=_("Confirm the solution or reopen the ticket:"),
+        facts=facts,
+        action=_("Confirm and rate:"),
+        link_path=survey,
+        more_links=[
+            (_("Problem not solved? Reopen the ticket on its page:"), payload.get("path") or "")
+        ],
     )
 
 

@@ -37,6 +37,12 @@ from tickets.models import Ticket
 
 from ..choices import FollowUpOutcome, VisitStatus, WorkMode
 from ..models import FollowUp, OnSiteVisit, TimeEntry, VisitEvent
+from ..visit_emails import (
+    VISIT_APPOINTMENT,
+    VISIT_REPORT,
+    notify_visit_customer,
+    notify_visit_engineer,
+)
 from ..workflow import VISIT_TRANSITIONS, assert_can_move
 
 VISIT_HOURS = 24
@@ -268,12 +274,14 @@ def visit_schedule(
     if errors:
         raise ValidationFailed(_("The visit has errors."), fields=errors)
     old = visit.status
+    old_engineer, old_appointment = visit.engineer, visit.appointment_at
     visit.status, visit.engineer, visit.appointment_at = (
         VisitStatus.SCHEDULED,
         engineer,
         appointment_at,
     )
     _save(visit, ["status", "engineer", "appointment_at"])
+    _tell_scheduled(visit, actor, old, old_engineer, old_appointment)
     _event(
         actor,
         "visit_scheduled",
@@ -284,6 +292,45 @@ def visit_schedule(
         late=appointment_at > visit.due_at,
     )
     return visit
+
+
+def _engineer_facts(visit: OnSiteVisit) -> dict[str, Any]:
+    contact = " ".join(part for part in (visit.contact_name, visit.contact_phone) if part)
+    return {"organization": visit.ticket.organization.name, "contact": contact}
+
+
+def _tell_scheduled(
+    visit: OnSiteVisit,
+    actor: User,
+    old_status: str,
+    old_engineer: User | None,
+    old_appointment: dt.datetime | None,
+) -> None:
+    """The customer hears of a new or moved appointment; the engineer of a visit given to
+    them or moved, the engineer it was taken from of that. Nothing when nothing changed."""
+    first = old_status != VisitStatus.SCHEDULED
+    moved = not first and old_appointment != visit.appointment_at
+    reassigned = not first and old_engineer is not None and old_engineer != visit.engineer
+    if not (first or moved or reassigned):
+        return
+    previous = (
+        {"old_appointment_at": old_appointment.isoformat()} if moved and old_appointment else {}
+    )
+    notify_visit_customer(
+        visit, VISIT_APPOINTMENT.code, change="scheduled" if first else "moved", **previous
+    )
+    facts = _engineer_facts(visit)
+    new_to_them = first or reassigned
+    notify_visit_engineer(
+        visit,
+        visit.engineer,
+        actor,
+        change="scheduled" if new_to_them else "moved",
+        **facts,
+        **({} if new_to_them else previous),
+    )
+    if reassigned:
+        notify_visit_engineer(visit, old_engineer, actor, change="unassigned", **facts)
 
 
 def _moment(value: dt.datetime | None, field: str) -> dt.datetime:
@@ -370,6 +417,13 @@ def visit_depart(
         )
         fields.append("time_entry")
     _save(visit, fields)
+    notify_visit_customer(
+        visit,
+        VISIT_REPORT.code,
+        report=report,
+        arrived_at=arrived.isoformat(),
+        departed_at=departed.isoformat(),
+    )
     _event(
         actor,
         "visit_departed",
@@ -429,5 +483,15 @@ def visit_cancel(
     old = visit.status
     visit.status, visit.cancel_reason = VisitStatus.CANCELLED, reason
     _save(visit, ["status", "cancel_reason"])
+    if old == VisitStatus.SCHEDULED:  # an appointment the customer and engineer were told of
+        notify_visit_customer(visit, VISIT_APPOINTMENT.code, change="cancelled", reason=reason)
+        notify_visit_engineer(
+            visit,
+            visit.engineer,
+            actor,
+            change="cancelled",
+            reason=reason,
+            **_engineer_facts(visit),
+        )
     _event(actor, "visit_cancelled", visit=visit, old=old, reason=reason)
     return visit

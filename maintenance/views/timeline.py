@@ -28,6 +28,8 @@ EVENT_LABELS = {
     "delivered": gettext_lazy("Delivered"),
     "done": gettext_lazy("Closed"),
     "cancelled": gettext_lazy("Cancelled"),
+    # migration 0006: the severity text frozen in an old description was taken out
+    "description_migrated": gettext_lazy("Severity text removed from the description"),
 }
 
 

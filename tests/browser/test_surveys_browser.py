@@ -34,7 +34,7 @@ def test_customer_rates_from_the_mail_link(page, settings):
     services.ticket_transition(
         ticket, actor=engineer, to_status=TicketStatus.RESOLVED, comment="Printer driver updated."
     )
-    row = OutboxMessage.objects.get(topic="survey.invitation", recipient=customer.email)
+    row = OutboxMessage.objects.get(topic="ticket.resolved", recipient=customer.email)
     mail = render(row)
     link = re.search(rf"{re.escape(page.base_url)}/s/[0-9a-f]{{64}}/", mail.text).group(0)
 

@@ -223,7 +223,8 @@ def test_a_resolution_asks_the_customer_to_confirm_and_their_reply_reaches_the_a
     assert f"/staff/tickets/{ticket.pk}/" in reply.body
     resolved = OutboxMessage.objects.get(recipient=customer.email, topic="ticket.resolved")
     mail = build_email(resolved)
-    assert "Driver 2.1 installed." in mail.body and "confirm" in mail.body
+    assert "Driver 2.1 installed." in mail.body and "Confirm and rate" in mail.body
+    assert "/s/" in mail.body  # the survey link rides in the one resolution mail
     # the customer's own reopen is not mailed back to them
     changes = OutboxMessage.objects.filter(recipient=customer.email, topic="ticket.status_changed")
     assert changes.count() == 1  # accepted -> in progress, by the engineer

@@ -29,13 +29,18 @@ def resolve(ticket, engineer):
 
 
 def last_token(recipient: str | None = None) -> str:
-    """The token of the newest survey invitation mail (to ``recipient``)."""
-    rows = OutboxMessage.objects.filter(topic="survey.invitation").order_by("-id")
+    """The token of the newest survey link mailed (to ``recipient``): a per-case link rides in
+    the resolution notice (``survey_path``), the others in a survey invitation."""
+    rows = OutboxMessage.objects.filter(
+        topic__in=["survey.invitation", "ticket.resolved"]
+    ).order_by("-id")
     if recipient:
         rows = rows.filter(recipient=recipient)
-    match = LINK.search(rows.first().payload["path"])
-    assert match
-    return match.group(1)
+    for row in rows:
+        match = LINK.search(row.payload.get("survey_path") or row.payload.get("path") or "")
+        if match:
+            return match.group(1)
+    raise AssertionError("no survey link was mailed")
 
 
 @pytest.fixture

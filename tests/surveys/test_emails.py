@@ -58,9 +58,10 @@ def test_reminders_say_so(settings):
     assert mail.subject.startswith("Reminder: ")
 
 
-def test_the_mail_goes_out_in_the_recipients_language(resolved, customer):
-    row = OutboxMessage.objects.get(topic="survey.invitation", recipient=customer.email)
-    assert row.payload["language"] and last_token(customer.email) in row.payload["path"]
+def test_the_link_goes_out_in_the_resolution_notice(resolved, customer):
+    row = OutboxMessage.objects.get(topic="ticket.resolved", recipient=customer.email)
+    assert row.payload["language"] and last_token(customer.email) in row.payload["survey_path"]
+    assert not OutboxMessage.objects.filter(topic="survey.invitation").exists()
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

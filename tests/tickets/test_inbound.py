@@ -181,7 +181,8 @@ def test_inactive_users_and_organizations_are_not_known(customer):
     assert log.outcome == InboundOutcome.HELD and not Ticket.objects.exists()
 
 
-def test_a_contact_without_portal_login_is_held_for_its_organization(org):
+def test_a_contact_without_portal_login_is_held_when_configured(org, settings):
+    settings.INBOUND_MAIL_CONTACTS_WITHOUT_LOGIN = "hold"
     contact = f.ContactFactory(organization=org, email="wang@customer.example")
     log = inbound_mail_receive(raw_mail(sender="Wang@customer.example"), source="imap").message
     assert (log.outcome, log.reason) == (InboundOutcome.HELD, "contact_without_login")

@@ -9,7 +9,13 @@ from .conversation import attachment_add, comment_add
 from .deadlines import policy_reapply
 from .hotline import hotline_call_log
 from .inbound import inbound_mail_accept, inbound_mail_receive, inbound_mail_reject
-from .intake import CUSTOMER_EDITABLE, STAFF_EDITABLE, ticket_create, ticket_update
+from .intake import (
+    CUSTOMER_EDITABLE,
+    STAFF_EDITABLE,
+    ticket_create,
+    ticket_create_for_contact,
+    ticket_update,
+)
 from .lifecycle import ticket_confirm, ticket_transition, ticket_triage
 from .links import ticket_link, ticket_merge, ticket_unlink
 from .macros import (
@@ -42,6 +48,7 @@ __all__ = [
     "ticket_confirm",
     "presence_beat",
     "ticket_create",
+    "ticket_create_for_contact",
     "ticket_link",
     "ticket_merge",
     "ticket_transition",

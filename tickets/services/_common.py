@@ -163,7 +163,7 @@ def validate_attachment(upload: UploadedFile) -> None:
 
 def _store_attachments(
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     uploads: Sequence[UploadedFile],
     comment: Comment | None,
     internal: bool,
@@ -194,10 +194,17 @@ def _short_name(name: str, limit: int = 200) -> str:
 
 
 def _notify_requester(
-    ticket: Ticket, topic: str, *, actor: User | None = None, **payload: Any
+    ticket: Ticket,
+    topic: str,
+    *,
+    actor: User | None = None,
+    personal: dict[str, dict[str, Any]] | None = None,
+    **payload: Any,
 ) -> None:
     """Tell the ticket's requester (its portal user, else its contact) about an event, unless
-    they caused it themselves. The link leads to the ticket in the portal."""
+    they caused it themselves. The link leads to the ticket in the portal. ``personal``
+    (by lower-cased address) adds what only that person's mail may carry, such as a survey
+    link: never published to webhooks."""
     ticket_publish(ticket, topic, payload)
     recipient: Recipient | None = None
     if ticket.requester_id and ticket.requester and ticket.requester.email:
@@ -206,7 +213,8 @@ def _notify_requester(
         recipient = recipient_for_contact(ticket.contact)
     if recipient is None or (actor is not None and recipient.user == actor):
         return
-    notify(recipient, topic, ticket_payload(ticket, recipient, **payload))
+    extra = (personal or {}).get(recipient.email.lower(), {})
+    notify(recipient, topic, ticket_payload(ticket, recipient, **payload, **extra))
 
 
 def notify_staff(ticket: Ticket, user: User, topic: str, **payload: Any) -> None:

@@ -43,7 +43,7 @@ from ..mailparse import (
 from ..models import InboundMessage, InboundOutcome, Ticket
 from ._common import validate_attachment
 from .conversation import comment_add
-from .intake import ticket_create
+from .intake import ticket_create, ticket_create_for_contact
 
 # Declared types that are never kept, whatever the file is called: they render as pages.
 BLOCKED_TYPES = frozenset({"text/html", "application/xhtml+xml", "image/svg+xml"})
@@ -135,6 +135,8 @@ def _decide(log: InboundMessage, parsed: ParsedMail, raw: bytes) -> None:
     log.organization, log.contact = sender.organization, sender.contact
     if sender.user is not None:
         return _deliver(log, parsed, actor=sender.user, strict=False)
+    if sender.contact is not None and _accepts_contact(parsed, sender.contact):
+        return _deliver(log, parsed, actor=None, strict=False)
     if sender.contact is not None:
         reason = "contact_without_login"
     elif sender.ambiguous:
@@ -147,6 +149,17 @@ def _decide(log: InboundMessage, parsed: ParsedMail, raw: bytes) -> None:
     log.detail = {"preview": parsed.text[:PREVIEW_CHARS], "files": [f.name for f in parsed.files]}
     extra = ["raw", "organization", "contact", "detail"]
     return _finish(log, InboundOutcome.HELD, reason, extra=extra)
+
+
+def _accepts_contact(parsed: ParsedMail, contact: Contact) -> bool:
+    """A known contact without a portal login may open a ticket by mail
+    (``INBOUND_MAIL_CONTACTS_WITHOUT_LOGIN=accept``, the default). A mail answering one of
+    the organization's open tickets is still held: without a login the contact cannot
+    see the conversation, so an agent decides whether it becomes a public reply."""
+    if settings.INBOUND_MAIL_CONTACTS_WITHOUT_LOGIN != "accept":
+        return False
+    ticket = thread_ticket(parsed, contact.organization)
+    return ticket is None or ticket.status in FINAL_STATUSES
 
 
 def sender_lookup(address: str) -> Sender:
@@ -183,12 +196,13 @@ def _deliver(
     log: InboundMessage,
     parsed: ParsedMail,
     *,
-    actor: User,
+    actor: User | None,
     strict: bool,
     as_note: bool = False,
 ) -> None:
     """The ticket or reply, written as ``actor``; a refusal by the services is recorded
-    (or, ``strict``, raised to the agent who accepted the mail)."""
+    (or, ``strict``, raised to the agent who accepted the mail). ``actor`` None: a new
+    ticket of the log's contact, recorded by the system (``ticket_create_for_contact``)."""
     organization = log.organization
     assert organization is not None
     uploads, dropped = _uploads(parsed)
@@ -200,7 +214,18 @@ def _deliver(
     detail: dict[str, Any] = {"dropped": dropped} if dropped else {}
     try:
         with transaction.atomic():
-            if ticket is not None and ticket.status not in FINAL_STATUSES:
+            if actor is None:
+                assert log.contact is not None
+                if ticket is not None:
+                    detail["follow_up_of"] = ticket.number
+                log.ticket = ticket_create_for_contact(
+                    contact=log.contact,
+                    title=_clean_subject(parsed.subject) or _("(no subject)"),
+                    description=body,
+                    attachments=uploads,
+                )
+                outcome = InboundOutcome.CREATED
+            elif ticket is not None and ticket.status not in FINAL_STATUSES:
                 body = strip_quoted(body)
                 if as_note:
                     body = _("Mail from %(sender)s:") % {"sender": log.sender} + "\n\n" + body

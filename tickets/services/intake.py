@@ -105,6 +105,75 @@ def ticket_create(
     if party == "customer":
         organization = actor.organization
         contact = getattr(actor, "contact", None)
+    return _record_request(
+        actor=actor,
+        party=party,
+        title=title,
+        kind=kind,
+        channel=channel,
+        organization=organization,
+        contact=contact,
+        product=product,
+        product_version=product_version,
+        description=description,
+        occurred_at=occurred_at,
+        impact=impact,
+        area=area,
+        proposed_severity=proposed_severity,
+        severity=severity,
+        attachments=attachments,
+        first_contact_resolution=first_contact_resolution,
+    )
+
+
+@transaction.atomic
+def ticket_create_for_contact(
+    *,
+    contact: Contact,
+    title: str,
+    description: str = "",
+    attachments: Sequence[UploadedFile] = (),
+) -> Ticket:
+    """A request mailed by a known contact who has no portal login (inbound mail): recorded
+    by the system (no actor) for the contact's organization, with the contact on the ticket
+    as the requester's contact; the contact is mailed the number like any requester. What
+    a customer may not set (severity, organization) is not taken from the mail."""
+    return _record_request(
+        actor=None,
+        party="contact",
+        title=title,
+        kind=TicketKind.SERVICE_REQUEST,
+        channel=Channel.EMAIL,
+        organization=contact.organization,
+        contact=contact,
+        description=description,
+        attachments=attachments,
+    )
+
+
+def _record_request(
+    *,
+    actor: User | None,
+    party: str,
+    title: str,
+    kind: str,
+    channel: str,
+    organization: Organization | None,
+    contact: Contact | None,
+    product: Product | None = None,
+    product_version: ProductVersion | None = None,
+    description: str = "",
+    occurred_at: datetime | None = None,
+    impact: str = "",
+    area: str = "",
+    proposed_severity: str = "",
+    severity: str | None = None,
+    attachments: Sequence[UploadedFile] = (),
+    first_contact_resolution: bool = False,
+) -> Ticket:
+    """The one body of a new ticket. ``party``: "staff", "customer" (a portal user) or
+    "contact" (the system on behalf of a contact without a login; ``actor`` None)."""
+    if party in ("customer", "contact"):
         severity = None
         if channel not in (Channel.PORTAL, Channel.API, Channel.EMAIL):
             channel = Channel.PORTAL
@@ -122,7 +191,7 @@ def ticket_create(
     )
     now = timezone.now()
     contract = _contract_for(organization, product, now) if organization else None
-    if party == "customer" and product is not None and contract is None:
+    if party != "staff" and product is not None and contract is None:
         errors["product"] = [_("Your organization has no service contract for this product.")]
     if errors:
         raise ValidationFailed(_("The request has errors."), fields=errors)
@@ -164,7 +233,17 @@ def ticket_create(
         actor=actor,
         kind=EventKind.CREATED,
         created_at=now,
-        data={"number": ticket.number, "kind": kind, "channel": channel, "severity": effective},
+        data={
+            "number": ticket.number,
+            "kind": kind,
+            "channel": channel,
+            "severity": effective,
+            **(
+                {"contact": contact.pk, "via": "inbound_mail"}
+                if contact and party == "contact"
+                else {}
+            ),
+        },
     )
     clocks_save(ticket.pk, clocks, actor=actor)
     ticket.sla_clocks = clocks  # type: ignore[attr-defined]  # the response needs no re-read

@@ -101,19 +101,27 @@ def _transition(
     TicketEvent.objects.create(
         ticket=ticket, actor=actor, kind=EventKind.TRANSITION, created_at=now, data=data
     )
+    personal: dict[str, dict[str, Any]] = {}
+    if to_status == TicketStatus.RESOLVED:
+        # receivers first: the survey's confirm-and-rate link rides in the resolution notice
+        # to the person it was issued to (one mail per person, not a notice and a survey)
+        for _receiver, answer in ticket_resolved.send(
+            sender=Ticket, ticket=ticket, actor=actor, at=now
+        ):
+            if isinstance(answer, dict) and answer.get("email"):
+                personal.setdefault(answer["email"].lower(), {}).update(answer["payload"])
     _notify_requester(
         ticket,
         "ticket.resolved" if to_status == TicketStatus.RESOLVED else "ticket.status_changed",
         actor=actor,
+        personal=personal,
         old=current,
         new=to_status,
         body=comment or "",
         author=str(actor) if actor is not None else "",
         created_at=now.isoformat(),
     )
-    if to_status == TicketStatus.RESOLVED:
-        ticket_resolved.send(sender=Ticket, ticket=ticket, actor=actor, at=now)
-    elif to_status == TicketStatus.CLOSED:
+    if to_status == TicketStatus.CLOSED:
         ticket_closed.send(sender=Ticket, ticket=ticket, actor=actor, at=now, rated=rated)
     return ticket
 

@@ -21,6 +21,7 @@ from maintenance.services import plans as plan_services
 from maintenance.services import work_orders as wo
 from maintenance.services.time_entries import time_entry_add
 from releases.services import installation_record, patch_upload, release_notes_update
+from releases.services.notices import patch_notices_send
 from servicedesk.choices import ServiceMode, TeamKind
 from servicedesk.models import Contract, ProductVersion
 
@@ -222,6 +223,7 @@ def _patch_story(desk: Desk, version: ProductVersion, notes: str, rng: random.Ra
     today = timezone.localdate()
     release_notes_update(version, actor=users["engineer1"], notes=notes, released_on=today)
     version.released_on = today  # the loader's copy, which the stories read
+    patch_notices_send(version.pk)  # told on the day, while they still run what it fixes
     name = f"{version.product.code}-{version.version}.zip"
     upload = SimpleUploadedFile(name, b"PK\x05\x06" + bytes(18), "application/zip")
     patch_upload(version, actor=users["engineer1"], upload=upload)

@@ -58,6 +58,7 @@ from ._demo_maintenance import load_plans, load_releases, released_versions
 from ._demo_portal import load_patch_notices, load_portal
 from ._demo_simulation import Simulation, WorkingHours
 from ._demo_tickets import Desk, load_ticket_stories
+from ._demo_visits import load_patch_fix, load_visits
 
 
 class Command(BaseCommand):
@@ -233,7 +234,8 @@ def _load_history(
     directory: dict[str, Any], clock: Clock, end: dt.datetime, rng: random.Random
 ) -> dict[str, int]:
     """About six months of the desk's life, from the clock's time to ``end``, run in time
-    order: tickets, work orders, plans and inspections, patches, service hours, SLA sweeps."""
+    order: tickets, work orders, plans and inspections, patches and their notices, on-site
+    visits, service hours, SLA sweeps."""
     start, first_day = clock.now(), timezone.localdate(clock.now())
     policy_ensure_default()
     _holidays_import(first_day.year, timezone.localdate(end).year)
@@ -241,6 +243,8 @@ def _load_history(
     desk = Desk(directory, WorkingHours(clock, _standard_spec()), released_versions(directory))
     load_releases(sim, desk, start, random.Random(rng.random()))
     load_plans(sim, desk, start, random.Random(rng.random()))
+    load_visits(sim, desk)  # fixed times, no draw from rng: the other stories stay as they were
+    load_patch_fix(sim, desk)
     tickets = load_ticket_stories(sim, desk, first_day, timezone.localdate(end), rng)
     sim.run()
     return {"tickets": tickets, "sweeps": sim.sweeps}

@@ -51,6 +51,24 @@ def queue_rows_html(rows: list[dict[str, Any]], *, checkboxes: bool, now: dateti
     select = escape(_("Select %(number)s"))
     texts = phrases()
     labels: dict[tuple[Any, str], str] = {}
+    # the column names again on each cell: on a phone each row is a card (static/css/app.css)
+    col = {
+        key: f' data-label="{escape(text)}"'
+        for key, text in (
+            ("number", _("Ticket number")),
+            ("title", _("Title")),
+            ("organization", _("Organization")),
+            ("kind", _("Kind")),
+            ("severity", _("Severity")),
+            ("status", _("Status")),
+            ("channel", _("Channel")),
+            ("product", _("Product")),
+            ("team", _("Service group")),
+            ("assignee", _("Assignee")),
+            ("created", _("Created")),
+            ("due", _("Next deadline")),
+        )
+    }
 
     def label(enum: Any, value: str) -> str:
         key = (enum, value)
@@ -106,20 +124,21 @@ def queue_rows_html(rows: list[dict[str, Any]], *, checkboxes: bool, now: dateti
         else:
             due_cell = "—"
         cells += [
-            f'<td class="nowrap"><a href="{url}">{number}</a></td>',
-            f'<td class="title-cell"><a href="{url}" class="title">{escape(row["title"])}</a></td>',
-            f"<td>{escape(row['organization__name'] or '')}</td>",
-            f"<td>{label(TicketKind, row['kind'])}</td>",
-            f'<td><span class="badge sev-{escape(severity)}" '
+            f'<td class="nowrap"{col["number"]}><a href="{url}">{number}</a></td>',
+            f'<td class="title-cell"{col["title"]}>'
+            f'<a href="{url}" class="title">{escape(row["title"])}</a></td>',
+            f"<td{col['organization']}>{escape(row['organization__name'] or '')}</td>",
+            f"<td{col['kind']}>{label(TicketKind, row['kind'])}</td>",
+            f'<td{col["severity"]}><span class="badge sev-{escape(severity)}" '
             f'title="{label(Severity, severity)}">{short(severity)}</span>{unconfirmed}</td>',
-            f'<td><span class="badge st-{escape(status)}">'
+            f'<td{col["status"]}><span class="badge st-{escape(status)}">'
             f"{label(TicketStatus, status)}</span></td>",
-            f"<td>{label(Channel, row['channel'])}</td>",
-            f"<td>{product_cell}</td>",
-            f"<td>{escape(row['team__name'] or '—')}</td>",
-            f"<td>{assignee}</td>",
-            f'<td class="when">{_when(row["created_at"])}</td>',
-            f'<td class="when">{due_cell}</td>',
+            f"<td{col['channel']}>{label(Channel, row['channel'])}</td>",
+            f"<td{col['product']}>{product_cell}</td>",
+            f"<td{col['team']}>{escape(row['team__name'] or '—')}</td>",
+            f"<td{col['assignee']}>{assignee}</td>",
+            f'<td class="when"{col["created"]}>{_when(row["created_at"])}</td>',
+            f'<td class="when"{col["due"]}>{due_cell}</td>',
         ]
         out.append(f"<tr>{''.join(cells)}</tr>")
     return mark_safe("\n".join(out))  # noqa: S308 (every value above is escaped)
