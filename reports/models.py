@@ -281,6 +281,9 @@ ROLLUP_COUNTS = (
     # by the day of the transition
     "reopened_events",
     "cancelled_events",
+    # by the day a ticket left the backlog for good (resolved, closed or cancelled; not
+    # open now): the backlog at a day's end is received - gone, summed over every day before
+    "gone",
 )
 ROLLUP_SECONDS = ("resp_sec", "res_sec")  # calendar seconds (floats)
 ROLLUP_FACTS = (*ROLLUP_COUNTS, *ROLLUP_SECONDS)
@@ -366,6 +369,9 @@ class RollupMeasure(models.IntegerChoices):
     RESOLUTION = 1, _("Resolution time (calendar)")
     RESPONSE_BUSINESS = 2, _("Response time (business)")
     RESOLUTION_BUSINESS = 3, _("Resolution time (business)")
+    # by the day a ticket left the backlog: how many local days after the day received
+    # (bucket = days, 30 = 30 or more); the backlog's age at a period's end comes from these
+    BACKLOG_LEFT = 4, _("Days in the backlog (left)")
 
 
 class DailyRollupBucket(models.Model):
@@ -439,3 +445,32 @@ class DailyRollupTeamBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.measure} {self.bucket}"
+
+
+class DailyHours(models.Model):
+    """Service hours (time entries) summed per day worked, engineer, the ticket's
+    organization and service group and the work order's service group: what the service
+    hours and the appraisal read for roll-up days (``reports.rollup.hours``). An entry on a
+    work order alone has no organization."""
+
+    day = models.DateField(_("day"))
+    user_id = models.BigIntegerField(_("engineer"))
+    organization_id = models.BigIntegerField(_("organization"), null=True)
+    ticket_team_id = models.BigIntegerField(_("service group of the ticket"), null=True)
+    order_team_id = models.BigIntegerField(_("service group of the work order"), null=True)
+    minutes = models.IntegerField(_("minutes"), default=0)
+    on_site_minutes = models.IntegerField(_("on-site minutes"), default=0)
+    remote_minutes = models.IntegerField(_("remote minutes"), default=0)
+    entries = models.IntegerField(_("entries"), default=0)
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("daily service hours")
+        verbose_name_plural = _("daily service hours")
+        indexes = [
+            models.Index(fields=["day"], name="daily_hours_day"),
+            models.Index(fields=["organization_id", "day"], name="daily_hours_org_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.user_id}"

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from .models import (
+from ..models import (
     ROLLUP_COUNTS,
     ROLLUP_DIMENSIONS,
     ROLLUP_FACTS,
@@ -42,8 +42,9 @@ from .models import (
     RollupMeasure,
     sla_fact,
 )
-from .periods import Period, _midnight, zone
-from .scope import COLUMNS, Scope
+from ..periods import Period, _midnight, zone
+from ..scope import COLUMNS, Scope
+from . import hours
 
 # Days younger than this are always read live: the triggers record changes only to
 # instants older than 22 hours (so that the everyday writes to new tickets cost nothing),
@@ -122,6 +123,32 @@ _OUTCOME = {
     "breached": "c.breached_at IS NOT NULL",
     "running": "c.breached_at IS NULL AND c.state IN ('running', 'paused')",
 }
+
+
+# The backlog at an instant E (``metrics.base.in_backlog``: received before E, and open now,
+# or resolved at or after E, or closed at or after E without a resolution time) is the
+# tickets received before E less those "gone" before E, a ticket not open now being gone
+# at GREATEST(received, COALESCE(resolved, closed, received)). So the backlog at a day's
+# end is a sum over the days before it of received - gone: a sum like the others, exact,
+# and changed only on the days of the ticket's own instants (which the triggers mark).
+# Three mutually exclusive rows, each on an indexed time column: (time, where).
+_NOT_OPEN = "t.status IN ('resolved', 'closed', 'cancelled')"
+GONE: tuple[tuple[str, str], ...] = (
+    ("t.resolved_at", f"{_NOT_OPEN} AND t.resolved_at >= t.created_at"),
+    ("t.closed_at", f"{_NOT_OPEN} AND t.resolved_at IS NULL AND t.closed_at >= t.created_at"),
+    (
+        "t.created_at",
+        f"{_NOT_OPEN} AND ((t.resolved_at IS NOT NULL AND t.resolved_at < t.created_at) "
+        "OR (t.resolved_at IS NULL AND (t.closed_at IS NULL OR t.closed_at < t.created_at)))",
+    ),
+)
+DURATIONS = (
+    RollupMeasure.RESPONSE,
+    RollupMeasure.RESOLUTION,
+    RollupMeasure.RESPONSE_BUSINESS,
+    RollupMeasure.RESOLUTION_BUSINESS,
+)
+AGE_CAP = 30  # BACKLOG_LEFT buckets: whole local days received -> gone, 30 = 30 or more
 
 
 @dataclass(frozen=True)
@@ -208,6 +235,8 @@ SOURCES: tuple[Source, ...] = (
         f"e.kind = 'transition' AND ({_CANCELLED} OR ({_REOPENED}))",
         {"reopened_events": _when(_REOPENED), "cancelled_events": _when(_CANCELLED)},
     ),
+    # tickets by the day they left the backlog (``gone``; see GONE)
+    *(Source(time, "tickets_ticket t", where, {"gone": "1"}) for time, where in GONE),
 )
 assert {name for s in SOURCES for name in s.facts} == set(ROLLUP_FACTS)
 
@@ -219,6 +248,7 @@ class HistogramSource:
     tables: str
     where: str
     minutes: str
+    bucket: str | None = None  # SQL of the bucket number, instead of ``minutes`` in EDGES
 
 
 HISTOGRAMS: tuple[HistogramSource, ...] = (
@@ -250,6 +280,18 @@ HISTOGRAMS: tuple[HistogramSource, ...] = (
         f"c.kind = 'resolution' AND {_BUSINESS}",
         "c.elapsed_minutes",
     ),
+    *(
+        HistogramSource(
+            RollupMeasure.BACKLOG_LEFT,
+            time,
+            "tickets_ticket t",
+            where,
+            "0",
+            f"LEAST({AGE_CAP}, ({time} AT TIME ZONE %(tz)s)::date "
+            "- (t.created_at AT TIME ZONE %(tz)s)::date)",
+        )
+        for time, where in GONE
+    ),
 )
 
 
@@ -274,10 +316,13 @@ class Sql:
             parts.append(f"{alias}.team_id = ANY({self.param(list(scope.teams))})")
         return " AND ".join(parts) or "TRUE"
 
-    def window(self, column: str, spans: list[tuple[datetime, datetime]]) -> str:
+    def window(self, column: str, spans: list[tuple[datetime | None, datetime]]) -> str:
+        """``column`` within one of the ``[start, end)`` spans (no start: from the first)."""
         return (
             " OR ".join(
-                f"({column} >= {self.param(start)} AND {column} < {self.param(end)})"
+                f"({column} < {self.param(end)})"
+                if start is None
+                else f"({column} >= {self.param(start)} AND {column} < {self.param(end)})"
                 for start, end in spans
             )
             or "FALSE"
@@ -287,9 +332,18 @@ class Sql:
 _DIMS = ", ".join(f"t.{d}" for d in ROLLUP_DIMENSIONS)
 
 
-def _fact_rows(sql: Sql, scope: Scope, spans: list[tuple[datetime, datetime]]) -> str:
+def _fact_rows(
+    sql: Sql,
+    scope: Scope,
+    spans: list[tuple[datetime | None, datetime]],
+    only: Iterable[str] | None = None,
+) -> str:
+    """The fact rows of the ``spans`` (of the sources adding one of ``only``, if given)."""
+    wanted = None if only is None else set(only)
     selects = []
     for source in SOURCES:
+        if wanted is not None and not wanted & set(source.facts):
+            continue
         columns = []
         for name in ROLLUP_FACTS:
             expression = source.facts.get(name, "0")
@@ -304,13 +358,21 @@ def _fact_rows(sql: Sql, scope: Scope, spans: list[tuple[datetime, datetime]]) -
     return " UNION ALL ".join(selects)
 
 
-def _histogram_rows(sql: Sql, scope: Scope, spans: list[tuple[datetime, datetime]]) -> str:
+def _histogram_rows(
+    sql: Sql,
+    scope: Scope,
+    spans: list[tuple[datetime | None, datetime]],
+    measures: Iterable[int] | None = None,
+) -> str:
+    wanted = None if measures is None else set(measures)
     return " UNION ALL ".join(
         f"SELECT ({h.time} AT TIME ZONE %(tz)s)::date AS day, {_DIMS}, {int(h.measure)} AS "
-        f"measure, width_bucket(({h.minutes})::float8, %(edges)s::float8[]) AS bucket "
-        f"FROM {h.tables} WHERE {h.where} AND ({sql.window(h.time, spans)}) "
+        "measure, "
+        + (h.bucket or f"width_bucket(({h.minutes})::float8, %(edges)s::float8[])")
+        + f" AS bucket FROM {h.tables} WHERE {h.where} AND ({sql.window(h.time, spans)}) "
         f"AND {sql.scope(scope, 't')}"
         for h in HISTOGRAMS
+        if wanted is None or int(h.measure) in wanted
     )
 
 
@@ -385,6 +447,7 @@ def write_days(days: list[date]) -> None:
             "GROUP BY day, team_id, assignee_id, measure, bucket",
             sql.params,
         )
+        hours.write(cursor, sorted(set(days)))
         if seen:
             cursor.execute("DELETE FROM reports_rollupchange WHERE id = ANY(%s)", [seen])
 
@@ -573,11 +636,12 @@ def buckets(period: Period, scope: Scope) -> dict[int, dict[int, int]]:
             "SELECT measure, bucket, SUM(n)::bigint "
             f"FROM {_table(scope, 'reports_dailyrollupbucket')} r "
             f"WHERE r.day = ANY({sql.param(p.rolled)}) AND {sql.scope(scope, 'r')} "
-            "GROUP BY measure, bucket"
+            f"AND r.measure = ANY({sql.param(list(DURATIONS))}) GROUP BY measure, bucket"
         ]
         if p.live:
             statements.append(
-                f"SELECT measure, bucket, COUNT(*) FROM ({_histogram_rows(sql, scope, p.live)}) u "
+                "SELECT measure, bucket, COUNT(*) "
+                f"FROM ({_histogram_rows(sql, scope, p.live, DURATIONS)}) u "
                 "GROUP BY measure, bucket"
             )
         result: dict[int, dict[int, int]] = {int(m): {} for m in RollupMeasure}
@@ -590,3 +654,114 @@ def buckets(period: Period, scope: Scope) -> dict[int, dict[int, int]]:
         return result
 
     return _cached(("buckets", period, scope), compute)
+
+
+def backlog(period: Period, scope: Scope, ages: Iterable[int]) -> dict[str, Any] | None:
+    """The backlog at the period's end, and how many of it were received within the last
+    ``ages`` days (each at most ``AGE_CAP``), from the roll-up: received - gone summed over
+    every day before the end (``GONE``), the roll-up days from the table and the others
+    live; the received-within counts less those of them gone before the end (the
+    ``BACKLOG_LEFT`` buckets of the last days). ``None`` when it is to be read live (no
+    roll-up, or an age boundary that is not a local midnight)."""
+    if not usable(period, scope):
+        return None
+    ages = sorted(set(ages))
+    end_day = period.last_day + timedelta(days=1)
+    for days in ages:
+        boundary = timezone.localtime(period.end - timedelta(days=days), period.tz)
+        if boundary.time() != datetime.min.time() or boundary.date() != end_day - timedelta(
+            days=days
+        ):
+            return None  # a daylight-saving change in between: hours are not days here
+
+    def compute() -> dict[str, Any] | None:
+        last = min(period.last_day, last_rollable_day())
+        rolled = set(RollupDay.objects.filter(day__lte=last).values_list("day", flat=True))
+        rolled -= changed_days()
+        if not rolled:
+            return None
+        first = min(rolled)
+        every = [first + timedelta(days=i) for i in range((end_day - first).days)]
+        live: list[tuple[datetime | None, datetime]] = [(None, _midnight(first, period.tz))]
+        live += spans_of([d for d in every if d not in rolled], period.tz)
+        oldest = end_day - timedelta(days=max(ages, default=0))
+        recent = [d for d in sorted(rolled) if d >= oldest]
+        sql = Sql(period.tz.key)
+        since = sql.param(oldest)
+        left = int(RollupMeasure.BACKLOG_LEFT)
+        statements = [
+            f"SELECT CASE WHEN day >= {since} THEN day END, SUM(received), SUM(gone) "
+            f"FROM {_table(scope, 'reports_dailyrollup')} r "
+            f"WHERE r.day = ANY({sql.param(sorted(rolled))}) AND {sql.scope(scope, 'r')} "
+            "GROUP BY 1",
+            f"SELECT CASE WHEN day >= {since} THEN day END, SUM(received), SUM(gone) "
+            f"FROM ({_fact_rows(sql, scope, live, ('received', 'gone'))}) u GROUP BY 1",
+        ]
+        histograms = [
+            f"SELECT day, bucket, SUM(n) FROM {_table(scope, 'reports_dailyrollupbucket')} r "
+            f"WHERE r.day = ANY({sql.param(recent)}) AND r.measure = {left} "
+            f"AND {sql.scope(scope, 'r')} GROUP BY day, bucket"
+        ]
+        since_instant = _midnight(oldest, period.tz)
+        recent_live: list[tuple[datetime | None, datetime]] = [
+            (since_instant if start is None else max(start, since_instant), stop)
+            for start, stop in live
+            if stop > since_instant
+        ]
+        if recent_live:
+            histograms.append(
+                "SELECT day, bucket, COUNT(*) "
+                f"FROM ({_histogram_rows(sql, scope, recent_live, [left])}) u "
+                "GROUP BY day, bucket"
+            )
+        total = 0
+        received: dict[date, int] = {}
+        gone_by_lag: list[tuple[date, int, int]] = []
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement, sql.params)
+                for day, came, went in cursor.fetchall():
+                    total += (came or 0) - (went or 0)
+                    if day is not None:
+                        received[day] = received.get(day, 0) + (came or 0)
+            for statement in histograms:
+                cursor.execute(statement, sql.params)
+                gone_by_lag += [(day, bucket, n) for day, bucket, n in cursor.fetchall()]
+        within = {}
+        for days in ages:
+            start = end_day - timedelta(days=days)
+            came = sum(n for day, n in received.items() if start <= day < end_day)
+            # received on or after ``start`` and gone before the end: gone on a day g in
+            # [start, end) at most (g - start) days after the day received
+            went = sum(
+                n
+                for day, lag, n in gone_by_lag
+                if start <= day < end_day and lag <= (day - start).days
+            )
+            within[days] = came - went
+        return {"backlog": total, "within": within}
+
+    return _cached(("backlog", period, scope, tuple(ages)), compute)
+
+
+def hour_cells(period: Period, scope: Scope) -> list[dict[str, Any]] | None:
+    """The period's service hours per cell (``hours.cells``), roll-up days included, or
+    ``None`` when nothing is rolled up or the scope needs the entries themselves."""
+    if not hours.usable(scope):
+        return None
+
+    def compute() -> list[dict[str, Any]] | None:
+        last = min(period.last_day, last_rollable_day())
+        if last < period.first_day:
+            return None
+        days = set(
+            RollupDay.objects.filter(day__gte=period.first_day, day__lte=last).values_list(
+                "day", flat=True
+            )
+        )
+        days -= changed_days()
+        if not days:
+            return None
+        return hours.cells(period, scope, sorted(days))
+
+    return _cached(("hours", period, scope), compute)
