@@ -469,7 +469,7 @@ def spans_of(days: Iterable[date], tz: Any) -> list[tuple[datetime, datetime]]:
 def changed_days(start: datetime | None = None, end: datetime | None = None) -> set[date]:
     """The local days with a recorded change not rolled up yet (optionally within an
     interval)."""
-    qs = RollupChange.objects.all()
+    qs = RollupChange.objects.order_by()  # (the model's ordering would defeat DISTINCT)
     if start is not None:
         qs = qs.filter(at__gte=start, at__lt=end)
     tz = zone()
