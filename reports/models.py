@@ -316,6 +316,9 @@ class RollupChange(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # the reports read the distinct instants on every run: from the index (the table
+        # may hold millions of dead rows after a bulk load, until vacuumed and reused)
+        indexes = [models.Index(fields=["at"], name="rollup_change_at")]
         verbose_name = _("roll-up change")
         verbose_name_plural = _("roll-up changes")
 
@@ -474,3 +477,23 @@ class DailyHours(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.user_id}"
+
+
+class DailyRollupDayBucket(models.Model):
+    """``DailyRollupBucket`` summed per day only: the percentiles and backlog ages of a
+    report over everything (all customers, no service group or engineer), some 15 times
+    fewer rows than the per-group copy."""
+
+    day = models.DateField(_("day"))
+    measure = models.SmallIntegerField(_("measure"), choices=RollupMeasure.choices)
+    bucket = models.SmallIntegerField(_("bucket"))
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("daily roll-up bucket per day")
+        verbose_name_plural = _("daily roll-up buckets per day")
+        indexes = [models.Index(fields=["day", "measure"], name="daily_bucket_day_only")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} {self.bucket}"

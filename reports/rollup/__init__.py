@@ -448,6 +448,15 @@ def write_days(days: list[date]) -> None:
             sql.params,
         )
         hours.write(cursor, sorted(set(days)))
+        cursor.execute(
+            f"DELETE FROM reports_dailyrollupdaybucket WHERE day = ANY({day_list})", sql.params
+        )
+        cursor.execute(
+            "INSERT INTO reports_dailyrollupdaybucket (day, measure, bucket, n) "
+            "SELECT day, measure, bucket, SUM(n) FROM reports_dailyrollupteambucket "
+            f"WHERE day = ANY({day_list}) GROUP BY day, measure, bucket",
+            sql.params,
+        )
         if seen:
             cursor.execute("DELETE FROM reports_rollupchange WHERE id = ANY(%s)", [seen])
 
@@ -464,6 +473,11 @@ def spans_of(days: Iterable[date], tz: Any) -> list[tuple[datetime, datetime]]:
         spans.append((_midnight(ordered[i], tz), _midnight(ordered[j] + timedelta(days=1), tz)))
         i = j + 1
     return spans
+
+
+def all_changed_days() -> set[date]:
+    """``changed_days()``, read once within ``shared_reads``."""
+    return _cached(("changed",), changed_days)
 
 
 def changed_days(start: datetime | None = None, end: datetime | None = None) -> set[date]:
@@ -499,9 +513,17 @@ FULL_GRAIN = ("organization", "channel", "kind", "severity")
 
 
 def _table(scope: Scope, table: str) -> str:
-    """The full-grain table, or its per-service-group copy when the scope allows."""
+    """The full-grain table, or its per-service-group copy when the scope allows (for
+    buckets over everything: the per-day copy)."""
     if any(getattr(scope, name) is not None for name in FULL_GRAIN):
         return table
+    if (
+        table == "reports_dailyrollupbucket"
+        and scope.team is None
+        and scope.engineer is None
+        and scope.teams is None
+    ):
+        return "reports_dailyrollupdaybucket"
     return {
         "reports_dailyrollup": "reports_dailyrollupteam",
         "reports_dailyrollupbucket": "reports_dailyrollupteambucket",
@@ -584,7 +606,7 @@ def plan(period: Period, scope: Scope) -> Plan | None:
         )
         if not days:
             return None
-        days -= changed_days(period.start, _midnight(last + timedelta(days=1), period.tz))
+        days -= all_changed_days()
         if not days:
             return None
         every = [period.first_day + timedelta(days=i) for i in range(period.days)]
@@ -677,7 +699,7 @@ def backlog(period: Period, scope: Scope, ages: Iterable[int]) -> dict[str, Any]
     def compute() -> dict[str, Any] | None:
         last = min(period.last_day, last_rollable_day())
         rolled = set(RollupDay.objects.filter(day__lte=last).values_list("day", flat=True))
-        rolled -= changed_days()
+        rolled -= all_changed_days()
         if not rolled:
             return None
         first = min(rolled)
@@ -759,7 +781,7 @@ def hour_cells(period: Period, scope: Scope) -> list[dict[str, Any]] | None:
                 "day", flat=True
             )
         )
-        days -= changed_days()
+        days -= all_changed_days()
         if not days:
             return None
         return hours.cells(period, scope, sorted(days))
