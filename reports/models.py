@@ -497,3 +497,45 @@ class DailyRollupDayBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.measure} {self.bucket}"
+
+
+class DailyRollupOrg(models.Model):
+    """Per day and organization, what the backlog reads (received, gone): a customer's
+    backlog sums every day since its first ticket, some 730 rows here instead of its
+    full-grain rows of two years."""
+
+    day = models.DateField(_("day"))
+    organization_id = models.BigIntegerField(_("organization"))
+    received = models.IntegerField(default=0)
+    gone = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("daily roll-up per organization")
+        verbose_name_plural = _("daily roll-ups per organization")
+        indexes = [models.Index(fields=["organization_id", "day"], name="daily_rollup_org_only")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.organization_id}"
+
+
+class DailyRollupOrgBucket(models.Model):
+    """``DailyRollupBucket`` summed per day and organization: a customer's percentiles and
+    backlog ages."""
+
+    day = models.DateField(_("day"))
+    organization_id = models.BigIntegerField(_("organization"))
+    measure = models.SmallIntegerField(_("measure"), choices=RollupMeasure.choices)
+    bucket = models.SmallIntegerField(_("bucket"))
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("daily roll-up bucket per organization")
+        verbose_name_plural = _("daily roll-up buckets per organization")
+        indexes = [
+            models.Index(fields=["organization_id", "day"], name="daily_bucket_org_only")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.organization_id} {self.measure} {self.bucket}"

@@ -448,6 +448,20 @@ def write_days(days: list[date]) -> None:
             sql.params,
         )
         hours.write(cursor, sorted(set(days)))
+        for table in ("reports_dailyrolluporg", "reports_dailyrolluporgbucket"):
+            cursor.execute(f"DELETE FROM {table} WHERE day = ANY({day_list})", sql.params)
+        cursor.execute(
+            "INSERT INTO reports_dailyrolluporg (day, organization_id, received, gone) "
+            "SELECT day, organization_id, SUM(received), SUM(gone) FROM reports_dailyrollup "
+            f"WHERE day = ANY({day_list}) GROUP BY day, organization_id",
+            sql.params,
+        )
+        cursor.execute(
+            "INSERT INTO reports_dailyrolluporgbucket (day, organization_id, measure, bucket, n) "
+            "SELECT day, organization_id, measure, bucket, SUM(n) FROM reports_dailyrollupbucket "
+            f"WHERE day = ANY({day_list}) GROUP BY day, organization_id, measure, bucket",
+            sql.params,
+        )
         cursor.execute(
             f"DELETE FROM reports_dailyrollupdaybucket WHERE day = ANY({day_list})", sql.params
         )
@@ -512,10 +526,17 @@ def usable(period: Period, scope: Scope) -> bool:
 FULL_GRAIN = ("organization", "channel", "kind", "severity")
 
 
-def _table(scope: Scope, table: str) -> str:
+def _table(scope: Scope, table: str, narrow: bool = False) -> str:
     """The full-grain table, or its per-service-group copy when the scope allows (for
-    buckets over everything: the per-day copy)."""
+    buckets over everything: the per-day copy). ``narrow``: the caller reads only what the
+    per-organization copies keep (received and gone, or buckets), so an organization alone
+    reads those."""
     if any(getattr(scope, name) is not None for name in FULL_GRAIN):
+        if narrow and _organization_only(scope):
+            return {
+                "reports_dailyrollup": "reports_dailyrolluporg",
+                "reports_dailyrollupbucket": "reports_dailyrolluporgbucket",
+            }[table]
         return table
     if (
         table == "reports_dailyrollupbucket"
@@ -528,6 +549,13 @@ def _table(scope: Scope, table: str) -> str:
         "reports_dailyrollup": "reports_dailyrollupteam",
         "reports_dailyrollupbucket": "reports_dailyrollupteambucket",
     }[table]
+
+
+def _organization_only(scope: Scope) -> bool:
+    return scope.organization is not None and all(
+        getattr(scope, name) is None
+        for name in ("channel", "kind", "severity", "team", "engineer", "teams")
+    )
 
 
 @dataclass
@@ -656,7 +684,7 @@ def buckets(period: Period, scope: Scope) -> dict[int, dict[int, int]]:
         sql = Sql(period.tz.key)
         statements = [
             "SELECT measure, bucket, SUM(n)::bigint "
-            f"FROM {_table(scope, 'reports_dailyrollupbucket')} r "
+            f"FROM {_table(scope, 'reports_dailyrollupbucket', narrow=True)} r "
             f"WHERE r.day = ANY({sql.param(p.rolled)}) AND {sql.scope(scope, 'r')} "
             f"AND r.measure = ANY({sql.param(list(DURATIONS))}) GROUP BY measure, bucket"
         ]
@@ -713,14 +741,15 @@ def backlog(period: Period, scope: Scope, ages: Iterable[int]) -> dict[str, Any]
         left = int(RollupMeasure.BACKLOG_LEFT)
         statements = [
             f"SELECT CASE WHEN day >= {since} THEN day END, SUM(received), SUM(gone) "
-            f"FROM {_table(scope, 'reports_dailyrollup')} r "
+            f"FROM {_table(scope, 'reports_dailyrollup', narrow=True)} r "
             f"WHERE r.day = ANY({sql.param(sorted(rolled))}) AND {sql.scope(scope, 'r')} "
             "GROUP BY 1",
             f"SELECT CASE WHEN day >= {since} THEN day END, SUM(received), SUM(gone) "
             f"FROM ({_fact_rows(sql, scope, live, ('received', 'gone'))}) u GROUP BY 1",
         ]
         histograms = [
-            f"SELECT day, bucket, SUM(n) FROM {_table(scope, 'reports_dailyrollupbucket')} r "
+            "SELECT day, bucket, SUM(n) "
+            f"FROM {_table(scope, 'reports_dailyrollupbucket', narrow=True)} r "
             f"WHERE r.day = ANY({sql.param(recent)}) AND r.measure = {left} "
             f"AND {sql.scope(scope, 'r')} GROUP BY day, bucket"
         ]
