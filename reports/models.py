@@ -533,9 +533,7 @@ class DailyRollupOrgBucket(models.Model):
         ordering = ["day", "id"]
         verbose_name = _("daily roll-up bucket per organization")
         verbose_name_plural = _("daily roll-up buckets per organization")
-        indexes = [
-            models.Index(fields=["organization_id", "day"], name="daily_bucket_org_only")
-        ]
+        indexes = [models.Index(fields=["organization_id", "day"], name="daily_bucket_org_only")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.organization_id} {self.measure} {self.bucket}"
