@@ -337,23 +337,32 @@ def _fact_rows(
     scope: Scope,
     spans: list[tuple[datetime | None, datetime]],
     only: Iterable[str] | None = None,
+    keys: Iterable[str] = ROLLUP_DIMENSIONS,
 ) -> str:
-    """The fact rows of the ``spans`` (of the sources adding one of ``only``, if given)."""
+    """The fact rows of the ``spans`` (of the sources adding one of ``only``, if given),
+    each source already summed per day and ``keys`` (ticket columns): the union then
+    carries a few thousand rows of sums, not a row of 60 facts per ticket, clock and event
+    (a day of all customers: 450 -> ~100 ms)."""
     wanted = None if only is None else set(only)
+    dims = [f"t.{k}" for k in keys]
     selects = []
     for source in SOURCES:
         if wanted is not None and not wanted & set(source.facts):
             continue
         columns = []
         for name in ROLLUP_FACTS:
-            expression = source.facts.get(name, "0")
             cast = "float8" if name in ROLLUP_SECONDS else "bigint"
-            columns.append(f"({expression})::{cast} AS {name}")
+            if name in source.facts:
+                columns.append(f"SUM({source.facts[name]})::{cast} AS {name}")
+            else:
+                columns.append(f"0::{cast} AS {name}")
         selects.append(
-            f"SELECT ({source.time} AT TIME ZONE %(tz)s)::date AS day, {_DIMS}, "
+            f"SELECT ({source.time} AT TIME ZONE %(tz)s)::date AS day, "
+            + "".join(f"{d}, " for d in dims)
             + ", ".join(columns)
             + f" FROM {source.tables} WHERE {source.where} "
-            f"AND ({sql.window(source.time, spans)}) AND {sql.scope(scope, 't')}"
+            f"AND ({sql.window(source.time, spans)}) AND {sql.scope(scope, 't')} "
+            f"GROUP BY {', '.join(['1', *dims])}"
         )
     return " UNION ALL ".join(selects)
 
@@ -566,32 +575,41 @@ class Plan:
     live: list[tuple[datetime, datetime]]
 
 
+# the two groupings the families read: per day (trend; totals) and per (engineer, group)
+# (appraisal), both summed by PostgreSQL in one statement (GROUPING SETS)
+GROUPINGS = (("day",), ("assignee_id", "team_id"))
+
+
 @dataclass
 class Facts:
-    """The facts of a period, per (day, assignee, service group)."""
+    """The facts of a period per day, and per (engineer, service group)."""
 
     period: Period
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    cells: dict[tuple[str, ...], dict[tuple[Any, ...], dict[str, Any]]] = field(
+        default_factory=lambda: {keys: {} for keys in GROUPINGS}
+    )
+
+    def add(self, keys: tuple[str, ...], row: dict[str, Any]) -> None:
+        """Add a summed row of the ``keys`` grouping (roll-up and live rows of a day meet)."""
+        key = tuple(row[k] for k in keys)
+        cell = self.cells[keys].get(key)
+        if cell is None:
+            self.cells[keys][key] = {name: row[name] for name in ROLLUP_FACTS}
+        else:
+            for name in ROLLUP_FACTS:
+                cell[name] += row[name]
 
     def totals(self) -> dict[str, Any]:
         total: dict[str, Any] = dict.fromkeys(ROLLUP_COUNTS, 0)
         total.update(dict.fromkeys(ROLLUP_SECONDS, 0.0))
-        for row in self.rows:
+        for cell in self.cells[("day",)].values():
             for name in ROLLUP_FACTS:
-                total[name] += row[name]
+                total[name] += cell[name]
         return total
 
     def by(self, *keys: str) -> dict[tuple[Any, ...], dict[str, Any]]:
-        cells: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for row in self.rows:
-            key = tuple(row[k] for k in keys)
-            cell = cells.get(key)
-            if cell is None:
-                cells[key] = {name: row[name] for name in ROLLUP_FACTS}
-            else:
-                for name in ROLLUP_FACTS:
-                    cell[name] += row[name]
-        return cells
+        """The facts per ``keys``: one of ``GROUPINGS``."""
+        return {key: dict(cell) for key, cell in self.cells[tuple(keys)].items()}
 
 
 _cache: ContextVar[dict[Any, Any] | None] = ContextVar("rollup_cache", default=None)
@@ -653,23 +671,25 @@ def facts(period: Period, scope: Scope) -> Facts | None:
 
     def compute() -> Facts:
         result = Facts(period)
-        keys = "day, assignee_id, team_id"
+        keys = "GROUPING(day) AS per_engineer, day, assignee_id, team_id"
+        sets = "GROUP BY GROUPING SETS ((day), (assignee_id, team_id))"
         sql = Sql(period.tz.key)
         statements = [
             f"SELECT {keys}, {_sums()} FROM {_table(scope, 'reports_dailyrollup')} r "
-            f"WHERE r.day = ANY({sql.param(p.rolled)}) AND {sql.scope(scope, 'r')} "
-            f"GROUP BY {keys}"
+            f"WHERE r.day = ANY({sql.param(p.rolled)}) AND {sql.scope(scope, 'r')} {sets}"
         ]
         if p.live:
             statements.append(
-                f"SELECT {keys}, {_sums()} FROM ({_fact_rows(sql, scope, p.live)}) u "
-                f"GROUP BY {keys}"
+                f"SELECT {keys}, {_sums()} "
+                f"FROM ({_fact_rows(sql, scope, p.live, keys=GROUPINGS[1])}) u {sets}"
             )
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement, sql.params)
                 names = [c.name for c in cursor.description]
-                result.rows += [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+                for values in cursor.fetchall():
+                    row = dict(zip(names, values, strict=True))
+                    result.add(GROUPINGS[1] if row["per_engineer"] else GROUPINGS[0], row)
         return result
 
     return _cached(("facts", period, scope), compute)
@@ -745,7 +765,7 @@ def backlog(period: Period, scope: Scope, ages: Iterable[int]) -> dict[str, Any]
             f"WHERE r.day = ANY({sql.param(sorted(rolled))}) AND {sql.scope(scope, 'r')} "
             "GROUP BY 1",
             f"SELECT CASE WHEN day >= {since} THEN day END, SUM(received), SUM(gone) "
-            f"FROM ({_fact_rows(sql, scope, live, ('received', 'gone'))}) u GROUP BY 1",
+            f"FROM ({_fact_rows(sql, scope, live, ('received', 'gone'), keys=())}) u GROUP BY 1",
         ]
         histograms = [
             "SELECT day, bucket, SUM(n) "
