@@ -635,6 +635,24 @@ def _cached(key: Any, compute: Any) -> Any:
     return cache[key]
 
 
+def rolled_days(period: Period) -> set[date]:
+    """The period's days rolled up and not changed since (read once within
+    ``shared_reads``; the changes only when some day is rolled up)."""
+
+    def compute() -> set[date]:
+        last = min(period.last_day, last_rollable_day())
+        if last < period.first_day:
+            return set()
+        days = set(
+            RollupDay.objects.filter(day__gte=period.first_day, day__lte=last).values_list(
+                "day", flat=True
+            )
+        )
+        return days - all_changed_days() if days else days
+
+    return set(_cached(("rolled", period), compute))
+
+
 def plan(period: Period, scope: Scope) -> Plan | None:
     """The roll-up days of the period (complete, not changed since), or ``None`` when the
     period is to be read wholly live."""
@@ -642,17 +660,7 @@ def plan(period: Period, scope: Scope) -> Plan | None:
         return None
 
     def compute() -> Plan | None:
-        last = min(period.last_day, last_rollable_day())
-        if last < period.first_day:
-            return None
-        days = set(
-            RollupDay.objects.filter(day__gte=period.first_day, day__lte=last).values_list(
-                "day", flat=True
-            )
-        )
-        if not days:
-            return None
-        days -= all_changed_days()
+        days = rolled_days(period)
         if not days:
             return None
         every = [period.first_day + timedelta(days=i) for i in range(period.days)]
@@ -822,15 +830,7 @@ def hour_cells(period: Period, scope: Scope) -> list[dict[str, Any]] | None:
         return None
 
     def compute() -> list[dict[str, Any]] | None:
-        last = min(period.last_day, last_rollable_day())
-        if last < period.first_day:
-            return None
-        days = set(
-            RollupDay.objects.filter(day__gte=period.first_day, day__lte=last).values_list(
-                "day", flat=True
-            )
-        )
-        days -= all_changed_days()
+        days = rolled_days(period)
         if not days:
             return None
         return hours.cells(period, scope, sorted(days))
