@@ -241,7 +241,7 @@ def sla_fact(kind: str, severity: str, outcome: str) -> str:
 
 
 # the facts: each is summed over the tickets (clocks, events) whose own day it is; see
-# reports/rollup.py for the definition of each
+# reports/rollup/ for the definition of each
 ROLLUP_COUNTS = (
     # by the day a ticket was received
     "received",

@@ -1,7 +1,7 @@
 """The daily roll-up gives the live figures: every metric family computed live and from
 roll-ups (wholly, and mixed with live days) on the hand-computed desk and on a randomized
 one; counts, sums and means exactly, medians and p90 within the documented bucket error
-(1 minute + 10% of the exact value, reports/rollup.py). Late changes mark their days, which
+(1 minute + 10% of the exact value, reports/rollup/). Late changes mark their days, which
 are read live until the beat task rolls them up again."""
 
 from __future__ import annotations
