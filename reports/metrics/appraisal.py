@@ -108,11 +108,11 @@ def appraisal(period: Period, scope: Scope) -> dict[str, Any]:
     team_names = dict(
         Team.objects.filter(pk__in=[r["id"] for r in teams]).values_list("pk", "name")
     )
-    cells = rollup.hour_cells(period, scope)
-    if cells is not None:
+    hour_cells = rollup.hour_cells(period, scope)
+    if hour_cells is not None:
         minutes: dict[Any, Any] = {}
         team_minutes: dict[Any, Any] = {}
-        for cell in cells:
+        for cell in hour_cells:
             if cell["user_id"] in names:
                 minutes[cell["user_id"]] = minutes.get(cell["user_id"], 0) + cell["minutes"]
             if cell["ticket_team_id"] in team_names:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -316,7 +316,7 @@ class Sql:
             parts.append(f"{alias}.team_id = ANY({self.param(list(scope.teams))})")
         return " AND ".join(parts) or "TRUE"
 
-    def window(self, column: str, spans: list[tuple[datetime | None, datetime]]) -> str:
+    def window(self, column: str, spans: Sequence[tuple[datetime | None, datetime]]) -> str:
         """``column`` within one of the ``[start, end)`` spans (no start: from the first)."""
         return (
             " OR ".join(
@@ -335,7 +335,7 @@ _DIMS = ", ".join(f"t.{d}" for d in ROLLUP_DIMENSIONS)
 def _fact_rows(
     sql: Sql,
     scope: Scope,
-    spans: list[tuple[datetime | None, datetime]],
+    spans: Sequence[tuple[datetime | None, datetime]],
     only: Iterable[str] | None = None,
     keys: Iterable[str] = ROLLUP_DIMENSIONS,
 ) -> str:
@@ -370,7 +370,7 @@ def _fact_rows(
 def _histogram_rows(
     sql: Sql,
     scope: Scope,
-    spans: list[tuple[datetime | None, datetime]],
+    spans: Sequence[tuple[datetime | None, datetime]],
     measures: Iterable[int] | None = None,
 ) -> str:
     wanted = None if measures is None else set(measures)
