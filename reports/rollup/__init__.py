@@ -18,6 +18,7 @@ their live queries.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -50,6 +52,7 @@ from . import hours
 # instants older than 22 hours (so that the everyday writes to new tickets cost nothing),
 # and 22 hours back from any moment lies within yesterday or today in every zone.
 LIVE_DAYS = 2
+BACKLOG_CACHE_SECONDS = 24 * 3600  # the roll-up part of a backlog (keyed by its days' stamps)
 
 # --- bucket edges (minutes) --------------------------------------------------------------
 # 0..10 minutes by the minute, then each edge 10% above the one before, up to two years
@@ -754,8 +757,8 @@ def backlog(period: Period, scope: Scope, ages: Iterable[int]) -> dict[str, Any]
 
     def compute() -> dict[str, Any] | None:
         last = min(period.last_day, last_rollable_day())
-        rolled = set(RollupDay.objects.filter(day__lte=last).values_list("day", flat=True))
-        rolled -= all_changed_days()
+        stamps = dict(RollupDay.objects.filter(day__lte=last).values_list("day", "rolled_at"))
+        rolled = set(stamps) - all_changed_days()
         if not rolled:
             return None
         first = min(rolled)
@@ -793,13 +796,36 @@ def backlog(period: Period, scope: Scope, ages: Iterable[int]) -> dict[str, Any]
                 f"FROM ({_histogram_rows(sql, scope, recent_live, [left])}) u "
                 "GROUP BY day, bucket"
             )
+        # The roll-up days' sums change only when a day is written again, which stamps it
+        # (RollupDay.rolled_at, same transaction): cached under the days and their latest
+        # stamp, they are exact (two years of rows of all customers: ~100 ms a view).
+        key = (
+            "rollup-backlog:"
+            + hashlib.sha256(
+                repr(
+                    (
+                        connection.settings_dict["NAME"],
+                        _table(scope, "reports_dailyrollup", narrow=True),
+                        scope,
+                        oldest,
+                        sorted(rolled),
+                        max(stamps[d] for d in rolled),
+                    )
+                ).encode()
+            ).hexdigest()
+        )
         total = 0
         received: dict[date, int] = {}
         gone_by_lag: list[tuple[date, int, int]] = []
         with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement, sql.params)
-                for day, came, went in cursor.fetchall():
+            for i, statement in enumerate(statements):
+                rows = cache.get(key) if i == 0 else None
+                if rows is None:
+                    cursor.execute(statement, sql.params)
+                    rows = cursor.fetchall()
+                    if i == 0:
+                        cache.set(key, rows, BACKLOG_CACHE_SECONDS)
+                for day, came, went in rows:
                     total += (came or 0) - (went or 0)
                     if day is not None:
                         received[day] = received.get(day, 0) + (came or 0)
