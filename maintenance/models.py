@@ -238,6 +238,16 @@ class WorkOrder(models.Model):
             ),
             models.Index(fields=["kind", "status"], name="wo_kind_status"),
             models.Index(fields=["occurrence"], name="wo_occurrence"),
+            # the work-order report's periods: signed, analysed, delivered (the report
+            # scanned every order for each, docs/PERFORMANCE.md "The daily roll-up")
+            *(
+                models.Index(
+                    fields=[column],
+                    name=f"wo_{column}",
+                    condition=Q(**{f"{column}__isnull": False}),
+                )
+                for column in ("approved_at", "analysed_at", "delivered_at")
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

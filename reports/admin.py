@@ -45,7 +45,7 @@ class ReportScheduleAdmin(ReadOnlyAdmin):
     search_fields = ["organization__name"]
 
 
-# The daily roll-up is derived (reports/rollup.py): read-only, rebuilt by rollup_backfill.
+# The daily roll-up is derived (reports/rollup/): read-only, rebuilt by rollup_backfill.
 @admin.register(RollupDay)
 class RollupDayAdmin(ReadOnlyAdmin):
     list_display = ["day", "rolled_at"]

@@ -40,6 +40,17 @@ def resolved(period: Period, scope: Scope) -> str:
     )
 
 
+def rated(period: Period, scope: Scope) -> str:
+    """The tickets behind the average rating: closed in the period (still closed), rated."""
+    return queue_url(
+        scope,
+        ("status", "closed"),
+        ("closed_after", _iso(period.start)),
+        ("closed_before", _iso(period.end)),
+        ("rated", "true"),
+    )
+
+
 def backlog(period: Period, scope: Scope) -> str:
     return queue_url(
         scope,
@@ -53,6 +64,7 @@ def dashboard_links(period: Period, scope: Scope) -> dict[str, str]:
         "received": received(period, scope),
         "resolved": resolved(period, scope),
         "backlog": backlog(period, scope),
+        "rated": rated(period, scope),
         "breached": received(period, scope, ("sla_breached", "true")),
         "hotline": received(period, scope, ("channel", "hotline")),
         "complaints": received(period, scope, ("kind", "complaint")),

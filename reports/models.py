@@ -241,7 +241,7 @@ def sla_fact(kind: str, severity: str, outcome: str) -> str:
 
 
 # the facts: each is summed over the tickets (clocks, events) whose own day it is; see
-# reports/rollup.py for the definition of each
+# reports/rollup/ for the definition of each
 ROLLUP_COUNTS = (
     # by the day a ticket was received
     "received",
@@ -281,6 +281,9 @@ ROLLUP_COUNTS = (
     # by the day of the transition
     "reopened_events",
     "cancelled_events",
+    # by the day a ticket left the backlog for good (resolved, closed or cancelled; not
+    # open now): the backlog at a day's end is received - gone, summed over every day before
+    "gone",
 )
 ROLLUP_SECONDS = ("resp_sec", "res_sec")  # calendar seconds (floats)
 ROLLUP_FACTS = (*ROLLUP_COUNTS, *ROLLUP_SECONDS)
@@ -313,6 +316,9 @@ class RollupChange(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # the reports read the distinct instants on every run: from the index (the table
+        # may hold millions of dead rows after a bulk load, until vacuumed and reused)
+        indexes = [models.Index(fields=["at"], name="rollup_change_at")]
         verbose_name = _("roll-up change")
         verbose_name_plural = _("roll-up changes")
 
@@ -366,6 +372,9 @@ class RollupMeasure(models.IntegerChoices):
     RESOLUTION = 1, _("Resolution time (calendar)")
     RESPONSE_BUSINESS = 2, _("Response time (business)")
     RESOLUTION_BUSINESS = 3, _("Resolution time (business)")
+    # by the day a ticket left the backlog: how many local days after the day received
+    # (bucket = days, 30 = 30 or more); the backlog's age at a period's end comes from these
+    BACKLOG_LEFT = 4, _("Days in the backlog (left)")
 
 
 class DailyRollupBucket(models.Model):
@@ -439,3 +448,92 @@ class DailyRollupTeamBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.measure} {self.bucket}"
+
+
+class DailyHours(models.Model):
+    """Service hours (time entries) summed per day worked, engineer, the ticket's
+    organization and service group and the work order's service group: what the service
+    hours and the appraisal read for roll-up days (``reports.rollup.hours``). An entry on a
+    work order alone has no organization."""
+
+    day = models.DateField(_("day"))
+    user_id = models.BigIntegerField(_("engineer"))
+    organization_id = models.BigIntegerField(_("organization"), null=True)
+    ticket_team_id = models.BigIntegerField(_("service group of the ticket"), null=True)
+    order_team_id = models.BigIntegerField(_("service group of the work order"), null=True)
+    minutes = models.IntegerField(_("minutes"), default=0)
+    on_site_minutes = models.IntegerField(_("on-site minutes"), default=0)
+    remote_minutes = models.IntegerField(_("remote minutes"), default=0)
+    entries = models.IntegerField(_("entries"), default=0)
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("daily service hours")
+        verbose_name_plural = _("daily service hours")
+        indexes = [
+            models.Index(fields=["day"], name="daily_hours_day"),
+            models.Index(fields=["organization_id", "day"], name="daily_hours_org_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.user_id}"
+
+
+class DailyRollupDayBucket(models.Model):
+    """``DailyRollupBucket`` summed per day only: the percentiles and backlog ages of a
+    report over everything (all customers, no service group or engineer), some 15 times
+    fewer rows than the per-group copy."""
+
+    day = models.DateField(_("day"))
+    measure = models.SmallIntegerField(_("measure"), choices=RollupMeasure.choices)
+    bucket = models.SmallIntegerField(_("bucket"))
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("daily roll-up bucket per day")
+        verbose_name_plural = _("daily roll-up buckets per day")
+        indexes = [models.Index(fields=["day", "measure"], name="daily_bucket_day_only")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} {self.bucket}"
+
+
+class DailyRollupOrg(models.Model):
+    """Per day and organization, what the backlog reads (received, gone): a customer's
+    backlog sums every day since its first ticket, some 730 rows here instead of its
+    full-grain rows of two years."""
+
+    day = models.DateField(_("day"))
+    organization_id = models.BigIntegerField(_("organization"))
+    received = models.IntegerField(default=0)
+    gone = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("daily roll-up per organization")
+        verbose_name_plural = _("daily roll-ups per organization")
+        indexes = [models.Index(fields=["organization_id", "day"], name="daily_rollup_org_only")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.organization_id}"
+
+
+class DailyRollupOrgBucket(models.Model):
+    """``DailyRollupBucket`` summed per day and organization: a customer's percentiles and
+    backlog ages."""
+
+    day = models.DateField(_("day"))
+    organization_id = models.BigIntegerField(_("organization"))
+    measure = models.SmallIntegerField(_("measure"), choices=RollupMeasure.choices)
+    bucket = models.SmallIntegerField(_("bucket"))
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        ordering = ["day", "id"]
+        verbose_name = _("daily roll-up bucket per organization")
+        verbose_name_plural = _("daily roll-up buckets per organization")
+        indexes = [models.Index(fields=["organization_id", "day"], name="daily_bucket_org_only")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.organization_id} {self.measure} {self.bucket}"

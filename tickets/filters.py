@@ -87,6 +87,15 @@ class TicketFilter(django_filters.FilterSet):
     resolved_before = django_filters.IsoDateTimeFilter(
         field_name="resolved_at", lookup_expr="lt", label=_("Resolved before")
     )
+    closed_after = django_filters.IsoDateTimeFilter(
+        field_name="closed_at", lookup_expr="gte", label=_("Closed from")
+    )
+    closed_before = django_filters.IsoDateTimeFilter(
+        field_name="closed_at", lookup_expr="lt", label=_("Closed before")
+    )
+    rated = django_filters.BooleanFilter(
+        field_name="rating", lookup_expr="isnull", exclude=True, label=_("Rated")
+    )
     contract = django_filters.NumberFilter(
         field_name="contract_id", label=_("Contract"), min_value=1, max_value=2**31 - 1
     )

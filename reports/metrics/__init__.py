@@ -67,10 +67,16 @@ def no_jit() -> None:
 
 
 def collect(
-    period: Period, scope: Scope, sections: Iterable[str] | None = None
+    period: Period,
+    scope: Scope,
+    sections: Iterable[str] | None = None,
+    *,
+    breach_list: bool = True,
 ) -> dict[str, dict[str, Any]]:
     """The figures of ``sections`` (default: all the scope's audience may see), keyed by
-    section name. An unknown or forbidden section name raises ``ValidationFailed``."""
+    section name. An unknown or forbidden section name raises ``ValidationFailed``.
+    ``breach_list=False``: the SLA section's latest breaches are not read (``None``; the
+    dashboard links to them instead of listing them)."""
     allowed = allowed_sections(scope)
     wanted = list(allowed if sections is None else sections)
     unknown = [s for s in wanted if s not in allowed]
@@ -87,7 +93,9 @@ def collect(
     with transaction.atomic(), rollup.shared_reads():
         no_jit()
         for name in needed:
-            if name in FAMILIES:
+            if name == "sla" and not breach_list:
+                result[name] = sla_compliance(period, scope, breach_list=False)
+            elif name in FAMILIES:
                 result[name] = FAMILIES[name](period, scope)
         if "quality" in wanted:
             result["quality"] = quality(period, scope, result)

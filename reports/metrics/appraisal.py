@@ -108,6 +108,30 @@ def appraisal(period: Period, scope: Scope) -> dict[str, Any]:
     team_names = dict(
         Team.objects.filter(pk__in=[r["id"] for r in teams]).values_list("pk", "name")
     )
+    hour_cells = rollup.hour_cells(period, scope)
+    if hour_cells is not None:
+        minutes: dict[Any, Any] = {}
+        team_minutes: dict[Any, Any] = {}
+        for cell in hour_cells:
+            if cell["user_id"] in names:
+                minutes[cell["user_id"]] = minutes.get(cell["user_id"], 0) + cell["minutes"]
+            if cell["ticket_team_id"] in team_names:
+                team = cell["ticket_team_id"]
+                team_minutes[team] = team_minutes.get(team, 0) + cell["minutes"]
+    else:
+        minutes, team_minutes = _live_minutes(period, scope, names, team_names)
+    for row in engineers:
+        row["name"] = names.get(row["id"], "")
+        row["service_hours"] = round((minutes.get(row["id"]) or 0) / 60, 1)
+    for row in teams:
+        row["name"] = team_names.get(row["id"], "")
+        row["service_hours"] = round((team_minutes.get(row["id"]) or 0) / 60, 1)
+    return {"engineers": engineers, "teams": teams}
+
+
+def _live_minutes(
+    period: Period, scope: Scope, names: dict[Any, Any], team_names: dict[Any, Any]
+) -> tuple[dict[Any, Any], dict[Any, Any]]:
     scoped = entries(period, scope)
     minutes = dict(
         scoped.filter(user_id__in=list(names))
@@ -121,10 +145,4 @@ def appraisal(period: Period, scope: Scope) -> dict[str, Any]:
         .annotate(m=Sum("minutes"))
         .values_list("ticket__team_id", "m")
     )
-    for row in engineers:
-        row["name"] = names.get(row["id"], "")
-        row["service_hours"] = round((minutes.get(row["id"]) or 0) / 60, 1)
-    for row in teams:
-        row["name"] = team_names.get(row["id"], "")
-        row["service_hours"] = round((team_minutes.get(row["id"]) or 0) / 60, 1)
-    return {"engineers": engineers, "teams": teams}
+    return minutes, team_minutes

@@ -35,8 +35,11 @@ def _outcome(met: int, breached: int, running: int) -> dict[str, Any]:
     }
 
 
-def sla_compliance(period: Period, scope: Scope) -> dict[str, Any]:
-    """Two queries: counts per (clock kind, severity), and the latest breaches."""
+def sla_compliance(period: Period, scope: Scope, breach_list: bool = True) -> dict[str, Any]:
+    """Two queries: counts per (clock kind, severity), and the latest breaches (unless
+    ``breach_list`` is false: ``None``). The list walks the clocks of the period's tickets
+    (a top-N sort over the received tickets' breached clocks: ~200 ms for a month of all
+    customers under load, 60 ms for the biggest one)."""
     in_period = (
         clocks(scope)
         .filter(received(period, "ticket__"))
@@ -58,7 +61,7 @@ def sla_compliance(period: Period, scope: Scope) -> dict[str, Any]:
         }
     else:
         table = _live_table(in_period)
-    return {**_by_kind(table), "breaches": _breaches(in_period)}
+    return {**_by_kind(table), "breaches": _breaches(in_period) if breach_list else None}
 
 
 def _live_table(in_period) -> dict[tuple[str, str], Any]:

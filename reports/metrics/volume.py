@@ -34,7 +34,9 @@ def volume(period: Period, scope: Scope) -> dict[str, Any]:
     facts = rollup.facts(period, scope)
     if facts is not None:
         total = facts.totals()
-        row = tickets(scope).filter(backlog).aggregate(backlog=Count("pk"), **ages)
+        row = _backlog(period, scope)
+        if row is None:
+            row = tickets(scope).filter(backlog).aggregate(backlog=Count("pk"), **ages)
         row.update(received=total["received"], resolved=total["resolved"], closed=total["closed"])
         moves = {"reopened": total["reopened_events"], "cancelled": total["cancelled_events"]}
         return _figures(row, moves)
@@ -61,6 +63,21 @@ def volume(period: Period, scope: Scope) -> dict[str, Any]:
         )
     )
     return _figures(row, moves)
+
+
+def _backlog(period: Period, scope: Scope) -> dict[str, Any] | None:
+    """The backlog and its ages from the roll-up (``rollup.backlog``), or ``None``."""
+    days = [age.days for _name, age in AGE_BUCKETS if age is not None]
+    found = rollup.backlog(period, scope, days)
+    if found is None:
+        return None
+    row: dict[str, Any] = {"backlog": found["backlog"]}
+    younger = 0
+    for name, age in AGE_BUCKETS:
+        within = found["backlog"] if age is None else found["within"][age.days]
+        row[f"age_{name}"] = within - younger
+        younger = within
+    return row
 
 
 def _figures(row: dict[str, Any], moves: dict[str, Any]) -> dict[str, Any]:

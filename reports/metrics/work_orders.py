@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from maintenance.choices import CheckOutcome, WorkOrderKind, WorkOrderStatus
 from maintenance.models import InspectionCheck, WorkOrder, WorkOrderEvent, WorkOrderTicket
+from tickets.models import Ticket
 
 from ..periods import Period
 from ..scope import Scope
@@ -22,6 +24,9 @@ from .base import within
 from .sql import Seconds, duration_aggregates, durations, rate
 
 TICKET_ONLY = ("organization", "contract", "channel", "kind")
+# below this many tickets in scope, their orders are found from them; above, each order of
+# the period checks its own links (both exact; the cheaper plan differs)
+FEW_TICKETS = 5_000
 
 
 def orders(scope: Scope) -> QuerySet[WorkOrder]:
@@ -35,10 +40,29 @@ def orders(scope: Scope) -> QuerySet[WorkOrder]:
     if scope.teams is not None:
         qs = qs.filter(team_id__in=scope.teams)
     if any(getattr(scope, name) is not None for name in TICKET_ONLY):
-        # from the tickets in scope to their orders (the scope's indexes drive it)
-        linked = WorkOrderTicket.objects.filter(
-            Scope(**{n: getattr(scope, n) for n in TICKET_ONLY}).ticket_q("ticket__")
-        ).values("work_order_id")
+        in_scope = Scope(**{n: getattr(scope, n) for n in TICKET_ONLY})
+        tickets_q = in_scope.ticket_q("ticket__")
+        if Ticket.objects.filter(in_scope.ticket_q())[:FEW_TICKETS].count() < FEW_TICKETS:
+            # few tickets in scope: from them to their orders (a short list of ids)
+            linked: Any = Q(
+                pk__in=WorkOrderTicket.objects.filter(tickets_q).values("work_order_id")
+            )
+        else:
+            # many (a big customer's 120,000): per order of the period, whether one of its
+            # few linked tickets is in scope, as a scalar subquery. PostgreSQL turns an
+            # EXISTS under an OR into a hashed subplan over every linked ticket in scope
+            # (read by each of the five queries: 1 s each); a scalar one stays a per-row
+            # check after the period's filters, two index lookups per order.
+            linked = Q(
+                IsNull(
+                    Subquery(
+                        WorkOrderTicket.objects.filter(
+                            tickets_q, work_order_id=OuterRef("pk")
+                        ).values("pk")[:1]
+                    ),
+                    False,
+                )
+            )
         by_plan = Q(pk__in=[])
         if scope.channel is None and scope.kind is None:
             plans = WorkOrder.objects.filter(plan_item__isnull=False)
@@ -47,7 +71,7 @@ def orders(scope: Scope) -> QuerySet[WorkOrder]:
             if scope.contract is not None:
                 plans = plans.filter(plan_item__plan__contract_id=scope.contract)
             by_plan = Q(pk__in=plans.values("pk"))
-        qs = qs.filter(Q(pk__in=linked) | by_plan)
+        qs = qs.filter(linked | by_plan)
     return qs
 
 
@@ -97,7 +121,9 @@ def work_orders(period: Period, scope: Scope) -> dict[str, Any]:
         .order_by("-count", "delivered_version_id")[:20]
     )
     rejected = WorkOrderEvent.objects.filter(
-        within("created_at", period), kind="rejected", work_order__in=base.values("pk")
+        Exists(base.filter(pk=OuterRef("work_order_id"))),
+        within("created_at", period),
+        kind="rejected",
     ).count()
     issues = InspectionCheck.objects.filter(
         work_order__in=base.filter(inspections).values("pk"), outcome=CheckOutcome.ISSUE

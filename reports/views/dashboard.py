@@ -138,7 +138,10 @@ def _charts(figures: dict[str, Any], period, scope: Scope) -> dict[str, Any]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     def build(scope: Scope, period) -> dict[str, Any]:
         figures = collect(
-            period, scope, ["volume", "times", "sla", "first_contact", "satisfaction", "trend"]
+            period,
+            scope,
+            ["volume", "times", "sla", "first_contact", "satisfaction", "trend"],
+            breach_list=False,  # the tiles link to the breached tickets instead
         )
         load = workload(scope)
         return {

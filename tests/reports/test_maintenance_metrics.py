@@ -144,3 +144,16 @@ def test_service_hours_per_region(desk, client):
     assert "Shandong" in page.content.decode()
     client.force_login(customer)
     assert "service-hours-per-region" not in client.get("/reports/").content.decode()
+
+
+def test_an_organization_with_many_tickets_gets_the_same_work_orders(desk, monkeypatch):
+    """Above ``FEW_TICKETS`` tickets in scope each order checks its own links instead of
+    the orders being found from the tickets: the same figures either way."""
+    import importlib
+
+    module = importlib.import_module("reports.metrics.work_orders")  # (the name is a function)
+    test_work_orders(desk)
+    scopes = [Scope(organization=desk.org_a.pk), Scope(organization=desk.org_b.pk)]
+    few = [collect(NOV, s)["work_orders"] for s in scopes]
+    monkeypatch.setattr(module, "FEW_TICKETS", 1)
+    assert [collect(NOV, s)["work_orders"] for s in scopes] == few

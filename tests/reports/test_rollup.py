@@ -1,7 +1,7 @@
 """The daily roll-up gives the live figures: every metric family computed live and from
 roll-ups (wholly, and mixed with live days) on the hand-computed desk and on a randomized
 one; counts, sums and means exactly, medians and p90 within the documented bucket error
-(1 minute + 10% of the exact value, reports/rollup.py). Late changes mark their days, which
+(1 minute + 10% of the exact value, reports/rollup/). Late changes mark their days, which
 are read live until the beat task rolls them up again."""
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from maintenance.models import TimeEntry, WorkOrder
 from reports import rollup
 from reports.metrics import SECTIONS, collect
 from reports.models import DailyRollup, DailyRollupBucket, RollupChange, RollupDay
@@ -320,6 +322,25 @@ def _random_desk(seed: int) -> dict[str, Any]:
                 created_at=created + timedelta(hours=rng.randrange(2, 200)),
                 data={"old": rng.choice(["resolved", "closed"]), "new": "in_progress"},
             )
+    # service hours: on tickets, on work orders alone, on both; from 20 Oct to 2 Dec
+    tickets = list(Ticket.objects.filter(number__startswith="R"))
+    orders = [
+        WorkOrder.objects.create(
+            number=f"RW{n}", title="order", team=rng.choice([*teams, None]), created_at=start
+        )
+        for n in range(4)
+    ]
+    for _ in range(60):
+        ticket = rng.choice([*tickets, None])
+        order = rng.choice(orders) if ticket is None or rng.random() < 0.2 else None
+        TimeEntry.objects.create(
+            user=rng.choice(engineers),
+            ticket=ticket,
+            work_order=order,
+            worked_on=date(2026, 10, 20) + timedelta(days=rng.randrange(0, 44)),
+            minutes=rng.randrange(5, 300),
+            mode=rng.choice(["on_site", "remote"]),
+        )
     return {"orgs": orgs, "engineers": engineers, "teams": teams}
 
 
@@ -334,6 +355,7 @@ def test_every_family_equal_live_and_rolled_up_on_a_random_desk(db, seed):
         Scope(team=made["teams"][0].pk),
         Scope(channel="hotline"),
         Scope(severity="L2"),
+        Scope(teams=(made["teams"][1].pk,), audience="staff"),
     ]
     days = ALL_DAYS if seed == 7 else ALL_DAYS[1::3]
     compare(PERIODS, scope_list, days)
@@ -360,3 +382,65 @@ def test_percentile_from_buckets_is_within_the_documented_bound():
             assert estimate is not None
             assert abs(estimate - exact) <= 1 + 0.1 * exact + 1e-6, (values, fraction)
     assert rollup.percentile({}, 0.5) is None
+
+
+def test_time_entries_and_a_ticket_moving_group_mark_their_days(desk):
+    """Service hours in the roll-up (migration 0005): an entry written, changed or deleted
+    marks its day, and so does a ticket or work order moving to another group (the days of
+    its entries); the marked days are read live, so the figures stay the live ones."""
+    t1, t2 = desk.tickets["t1"], desk.tickets["t2"]
+    order = WorkOrder.objects.create(number="W9", title="w", team=desk.team_a)
+
+    def entry(day: int, **fields: Any) -> TimeEntry:
+        return TimeEntry.objects.create(
+            user=desk.eng_a,
+            worked_on=date(2026, 11, day),
+            minutes=30 + day,
+            mode="remote",
+            **fields,
+        )
+
+    changed, moved, on_order, deleted = (
+        entry(5, ticket=t1),
+        entry(6, ticket=t2),
+        entry(7, work_order=order),
+        entry(8, ticket=t1),
+    )
+    rollup_days(ALL_DAYS)
+    assert not RollupChange.objects.exists()
+    TimeEntry.objects.filter(pk=changed.pk).update(minutes=120)
+    Ticket.objects.filter(pk=t2.pk).update(team=desk.team_b)
+    WorkOrder.objects.filter(pk=order.pk).update(team=desk.team_b)
+    TimeEntry.objects.filter(pk=deleted.pk).delete()
+    assert {date(2026, 11, d) for d in (5, 6, 7, 8)} <= rollup.changed_days()
+    scopes_ = [Scope(), Scope(team=desk.team_b.pk), Scope(teams=(desk.team_b.pk,))]
+    rolled = figures([NOV], scopes_)
+    assert rollup.hour_cells(NOV, Scope()) is not None
+    rollup_refresh()
+    assert not RollupChange.objects.exists()
+    again = figures([NOV], scopes_)
+    with override_settings(REPORTS_ROLLUP=False):
+        live = figures([NOV], scopes_)
+    for key, value in live.items():
+        assert_same(value, rolled[key], str(key[1]))
+        assert_same(value, again[key], str(key[1]))
+    assert live[(NOV, Scope())]["service_hours"]["hours"] == round((120 + 36 + 37) / 60, 1)
+    assert moved.pk and on_order.pk
+
+
+def test_the_backlog_comes_from_the_rollup_exactly(desk):
+    """The backlog at the end of a period, and its ages, read from received - gone (no
+    query over the tickets), equal the live figures; a reopening long after counts again."""
+    rollup_days(ALL_DAYS)
+    assert rollup.backlog(NOV, Scope(), [1, 3, 7, 30]) is not None
+    with override_settings(REPORTS_ROLLUP=False):
+        live = collect(NOV, Scope(), ["volume"])
+    assert_same(live, collect(NOV, Scope(), ["volume"]))
+    Ticket.objects.filter(pk=desk.tickets["t4"].pk).update(
+        status=TicketStatus.IN_PROGRESS, resolved_at=None
+    )
+    with override_settings(REPORTS_ROLLUP=False):
+        live = collect(NOV, Scope(), ["volume"])
+    assert_same(live, collect(NOV, Scope(), ["volume"]))
+    rollup_refresh()
+    assert_same(live, collect(NOV, Scope(), ["volume"]))

@@ -119,3 +119,17 @@ def test_query_counts_are_constant(desk, client):
             c.get(url)
         assert len(after) == counts[i]
     assert counts[0] <= 30
+
+
+def test_the_rating_tile_leads_to_the_rated_tickets_closed_in_the_period(desk, client):
+    manager = f.UserFactory(role=Role.MANAGER)
+    c = _client(client, manager)
+    html = c.get("/reports/dashboard/" + NOV).content.decode()
+    start = html.index('id="tile-csat" href="') + len('id="tile-csat" href="')
+    url = html[start : html.index('"', start)].replace("&amp;", "&")
+    assert "closed_after=" in url and "rated=true" in url
+    queue = c.get(url).content.decode()
+    for number in ("T1", "T2"):  # closed 2 and 3 November, rated 5 and 4: average 4.5
+        assert f">{number}<" in queue
+    for number in ("T3", "T4", "T5"):
+        assert f">{number}<" not in queue

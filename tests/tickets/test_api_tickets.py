@@ -634,3 +634,30 @@ def test_hand_built_ticket_matches_the_declared_serializer(
     assert read.assignee_id and read.team_id and read.contact_id
     assert [c["state"] for c in fast["sla"]] == ["met", "paused"]  # the question was a public reply
     assert dict(fast) == dict(generic)
+
+
+def test_closed_and_rated_filters_respect_visibility(customer, engineer, org, other_org):
+    """``closed_after`` / ``closed_before`` / ``rated`` (the dashboard's rating tile): the
+    tickets closed in ``[after, before)``, rated; a customer's are still their own only."""
+    from datetime import UTC, datetime
+
+    at = datetime(2026, 11, 5, 8, tzinfo=UTC)
+    mine = f.TicketFactory(organization=org, status=TicketStatus.CLOSED, closed_at=at, rating=4)
+    f.TicketFactory(organization=org, status=TicketStatus.CLOSED, closed_at=at)  # not rated
+    f.TicketFactory(  # closed after the window
+        organization=org, status=TicketStatus.CLOSED, closed_at=datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    theirs = f.TicketFactory(
+        organization=other_org, status=TicketStatus.CLOSED, closed_at=at, rating=5
+    )
+    params = {
+        "closed_after": "2026-11-01T00:00:00Z",
+        "closed_before": "2026-12-01T00:00:00Z",
+        "rated": "true",
+    }
+    staff = [t["id"] for t in client_for(engineer).get(LIST, params).json()["results"]]
+    assert sorted(staff) == sorted([mine.pk, theirs.pk])
+    own = [t["id"] for t in client_for(customer).get(LIST, params).json()["results"]]
+    assert own == [mine.pk]
+    bad = client_for(customer).get(LIST, {"closed_after": "soon"})
+    assert bad.status_code == 400 and "closed_after" in bad.json()["fields"]

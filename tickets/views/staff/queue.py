@@ -78,7 +78,14 @@ FILTER_NAMES = frozenset(TicketFilter.base_filters) | {"ordering", "after", "bef
 def _tidy_filter_form(form: Any) -> None:
     """Friendlier widgets for the shared FilterSet's form (labels only; no new filters)."""
     fields = form.fields
-    for name in ("created_after", "created_before", "resolved_after", "resolved_before"):
+    for name in (
+        "created_after",
+        "created_before",
+        "resolved_after",
+        "resolved_before",
+        "closed_after",
+        "closed_before",
+    ):
         fields[name].widget.input_type = "datetime-local"
     fields["contract"].widget = forms.HiddenInput()  # reached from report links
     for name in ("organization", "product", "team", "assignee"):
