@@ -8,6 +8,13 @@ from sla.services import plan_cache_clear
 from tests import factories as f
 
 
+def pytest_configure(config):
+    """A one-round password hash for the whole run (tests/hashers.py says why)."""
+    from django.test.utils import override_settings
+
+    override_settings(PASSWORD_HASHERS=["tests.hashers.FastPBKDF2PasswordHasher"]).enable()
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
