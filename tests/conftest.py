@@ -9,10 +9,14 @@ from tests import factories as f
 
 
 def pytest_configure(config):
-    """A one-round password hash for the whole run (tests/hashers.py says why)."""
+    """A one-round password hash for the whole run (tests/hashers.py says why), and flushes
+    that delete rows instead of truncating tables (tests/db_support.py)."""
     from django.test.utils import override_settings
 
+    from tests.db_support import fast_flush_install
+
     override_settings(PASSWORD_HASHERS=["tests.hashers.FastPBKDF2PasswordHasher"]).enable()
+    fast_flush_install()
 
 
 @pytest.fixture(autouse=True)
