@@ -7,8 +7,11 @@ while the tables hold a few rows. ``fast_flush_install`` makes ``flush`` delete 
 instead (a few milliseconds a table), with triggers and foreign-key checks off for that one
 transaction (``session_replication_role = replica``), as ``TRUNCATE`` fires no row trigger
 either: the roll-up triggers must not count a flush as deletions. The end state is the
-same: every table empty, sequences where they were. Needs a superuser (the suite's
-``postgres``); otherwise, and when sequences must restart, ``flush`` truncates as before.
+same: every table empty, sequences where they were, except two: the content types and
+permissions stay, since the ``post_migrate`` that follows every flush would write the very
+same rows again (no test creates either; keeping them also keeps ``ContentType``'s cache
+right). Needs a superuser (the suite's ``postgres``); otherwise, and when sequences must
+restart, ``flush`` truncates every table as before.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 _truncate = DatabaseOperations.sql_flush
+# Written back by the post_migrate signal after each flush, row for row.
+KEPT = frozenset({"django_content_type", "auth_permission"})
 
 
 def _may_disable_triggers(connection) -> bool:
@@ -39,6 +44,7 @@ def _delete_rows(self, style, tables, *, reset_sequences=False, allow_cascade=Fa
         *(
             f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
             for table in tables
+            if table not in KEPT
         ),
     ]
 
