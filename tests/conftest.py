@@ -17,6 +17,18 @@ def pytest_configure(config):
 
     override_settings(PASSWORD_HASHERS=["tests.hashers.FastPBKDF2PasswordHasher"]).enable()
     fast_flush_install()
+    # xdist hands out the files in collection order, the most expensive first
+    # (tests/durations.py); its own reordering by number of tests would undo that.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(config, items):
+    """Whole files, the most expensive first (after pytest-django's own sort, which stays
+    within each file)."""
+    from tests.durations import order_by_cost
+
+    order_by_cost(items)
 
 
 @pytest.fixture(autouse=True)
