@@ -23,8 +23,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -e .
 	touch $@
 
+# The test install goes through uv (pinned in the test extras; downloads in parallel, no
+# bytecode pass): ~30 s instead of pip's ~2.5 min on a fresh virtualenv. pip does it if uv
+# cannot be had.
+UV_PIN = $(shell sed -n 's/^ *"\(uv==[^"]*\)",*$$/\1/p' pyproject.toml)
+
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -e '.[test]'
+	( $(BIN)/python -m pip install --quiet '$(UV_PIN)' \
+	  && $(BIN)/python -m uv pip install --python $(BIN)/python -e '.[test]' ) \
+	|| $(BIN)/python -m pip install -e '.[test]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

@@ -8,6 +8,29 @@ from sla.services import plan_cache_clear
 from tests import factories as f
 
 
+def pytest_configure(config):
+    """A one-round password hash for the whole run (tests/hashers.py says why), and flushes
+    that delete rows instead of truncating tables (tests/db_support.py)."""
+    from django.test.utils import override_settings
+
+    from tests.db_support import fast_flush_install
+
+    override_settings(PASSWORD_HASHERS=["tests.hashers.FastPBKDF2PasswordHasher"]).enable()
+    fast_flush_install()
+    # xdist hands out the files in collection order, the most expensive first
+    # (tests/durations.py); its own reordering by number of tests would undo that.
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(config, items):
+    """Whole files, the most expensive first (after pytest-django's own sort, which stays
+    within each file)."""
+    from tests.durations import order_by_cost
+
+    order_by_cost(items)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
