@@ -322,6 +322,19 @@ CONTENT_SECURITY_POLICY = {
 # several web processes or hosts use a shared one (CACHE_URL=redis://redis:6379/1).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
+# Sessions: in the database, one query per signed-in request. With a cache every web
+# process shares (Redis or Memcached, as docker-compose.yml sets CACHE_URL), read through it
+# (cached_db: written to both, read from the cache). Not with the per-process memory cache
+# of the default: a session ended in one process (signing out) would live on in another
+# process's copy until it left that cache.
+SHARED_CACHE = any(name in CACHES["default"]["BACKEND"].lower() for name in ("redis", "memcached"))
+SESSION_ENGINE = env(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends.cached_db"
+    if SHARED_CACHE
+    else "django.contrib.sessions.backends.db",
+)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "servicedesk.api.authentication.ApiTokenAuthentication",

@@ -6,10 +6,14 @@ Filter and ordering names are an allow-list: nothing a client sends reaches ``fi
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
+from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +41,36 @@ def _organizations(request) -> QuerySet[Organization]:
     if is_customer_user(user):
         return Organization.objects.filter(pk=user.organization_id)
     return Organization.objects.all()
+
+
+def _fresh_filter(flt: django_filters.Filter) -> django_filters.Filter:
+    """A filter for one request: a shallow copy of the declared one.
+
+    django-filter deep-copies every declared filter on every request (their choices,
+    querysets and widgets included), a few milliseconds on the queue. What a request
+    changes on a filter is its own: ``parent`` and ``model`` (set by the FilterSet), the
+    form field it builds (``_field``, dropped here in case the declared filter ever built
+    one), ``extra`` (a callable queryset is resolved into it for the request's user, so it
+    gets its own dict) and the ``FilterMethod`` that finds a ``method`` on the parent (made
+    again for the copy). Choices, querysets and widget classes are only read.
+    """
+    fresh = copy.copy(flt)
+    fresh.__dict__.pop("_field", None)
+    fresh.extra = dict(flt.extra)
+    if flt.method is not None:
+        fresh.method = flt.method  # a FilterMethod bound to the copy, not to ``flt``
+    return fresh
+
+
+class FreshFieldsForm(forms.Form):
+    """The FilterSet's form: its fields were built for this request (one filter copy each,
+    see ``_fresh_filter``), so Django's deep copy of ``base_fields`` is not needed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        fields = self.base_fields
+        self.base_fields = {}  # an instance attribute: nothing for Form.__init__ to copy
+        super().__init__(*args, **kwargs)
+        self.fields = dict(fields)
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -123,6 +157,21 @@ class TicketFilter(django_filters.FilterSet):
     class Meta:
         model = Ticket
         fields: list[str] = []
+        form = FreshFieldsForm
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None) -> None:
+        # FilterSet.__init__, with one shallow copy per filter instead of a deep copy of all
+        if queryset is None:
+            queryset = Ticket.objects.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: _fresh_filter(flt) for name, flt in self.base_filters.items()}
+        for flt in self.filters.values():
+            flt.model = queryset.model
+            flt.parent = self
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

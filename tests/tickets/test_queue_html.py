@@ -30,3 +30,31 @@ def test_chips_html_matches_the_template(language):
         theirs = engines["django"].from_string(TEMPLATE).render({"chips": groups})
         assert str(_chips_html(groups)).split() == ("  " + theirs).split()
     assert any(o["checked"] for g in groups for o in g["options"])
+
+
+# The loop over the filter form the queue's template had before ``_filter_fields_html``.
+FIELDS_TEMPLATE = """{% for field in filter.form %}
+  {% if field.is_hidden %}{{ field }}{% elif field.name not in "status severity kind channel" %}
+  <label class="{% if field.errors %}has-error{% endif %}">{{ field.label }}
+    {{ field }}{{ field.errors }}
+  </label>
+  {% endif %}
+  {% endfor %}"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(
+    "query", ["", "q=<b>&breaching_within=-1&created_after=nope&organization_code=A%26B"]
+)
+def test_filter_fields_html_matches_the_template(language, query):
+    from tickets.views.staff.queue import _filter_fields_html, _tidy_filter_form
+
+    with translation.override(language):
+        form = TicketFilter(QueryDict(query), queryset=Ticket.objects.none()).form
+        _tidy_filter_form(form)
+        form.is_valid()
+        theirs = engines["django"].from_string(FIELDS_TEMPLATE).render({"filter": {"form": form}})
+        assert str(_filter_fields_html(form)) == theirs
+        if query:
+            assert "has-error" in theirs

@@ -177,6 +177,25 @@ def _chips_html(groups: list[dict[str, Any]]) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
 
 
+def _filter_fields_html(form: Any) -> SafeString:
+    """The filter form's other fields (hidden ones as they are, the rest each in a label)
+    in one pass, as the template's loop over the form wrote them; the chips are apart."""
+    out = []
+    for field in form:
+        if field.is_hidden:
+            out.append(f"\n  {conditional_escape(field)}\n  ")
+        elif field.name not in CHIP_FILTERS:
+            errors = field.errors
+            out.append(
+                f'\n  \n  <label class="{"has-error" if errors else ""}">'
+                f"{conditional_escape(str(field.label))}\n"
+                f"    {conditional_escape(field)}{conditional_escape(errors)}\n  </label>\n  \n  "
+            )
+        else:
+            out.append("\n  \n  ")
+    return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
+
+
 def _filter_data(request: HttpRequest) -> tuple[QueryDict, Any]:
     """The queue's filter: the request's, a saved view's (``?saved=<id>``), or, when the request
     names no filter at all, the user's landing view (tickets.queue_views)."""
@@ -266,6 +285,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "ordering_choices": ordering_choices(),
             "chips_html": _chips_html(_chips(filterset.form)),
+            "filter_fields_html": _filter_fields_html(filterset.form),
             "bulk_form": bulk_form,
             "save_form": save_form,
             **_views_nav(request, data.get("view", ""), saved),
