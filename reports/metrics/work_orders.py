@@ -77,8 +77,7 @@ def orders(scope: Scope) -> QuerySet[WorkOrder]:
 
 def work_orders(period: Period, scope: Scope) -> dict[str, Any]:
     """Five queries: orders touching the period, rejections, root causes, delivered
-    versions, checklist issues (and first, for a scope known only through tickets, the
-    ids of the orders in scope touching the period)."""
+    versions, checklist issues."""
     today = timezone.localdate(timezone=period.tz)
     created = within("created_at", period)
     decided = within("approved_at", period) & Q(submitted_at__isnull=False)
@@ -89,28 +88,6 @@ def work_orders(period: Period, scope: Scope) -> dict[str, Any]:
     )
     finished = [WorkOrderStatus.DONE, WorkOrderStatus.DELIVERED]
     base = orders(scope)
-    if any(getattr(scope, name) is not None for name in TICKET_ONLY):
-        # the link check (per order of the period, or over the scope's tickets) is the
-        # costly part: run it once, for every order any of the five queries reads, and let
-        # them filter a list of ids (a big customer's month: ~1,500 of ~8,400 orders)
-        # (the rejected ones apart: a subquery under the OR would make it a scan of every
-        # order instead of the time indexes' bitmaps)
-        touching = (
-            created
-            | decided
-            | inspections
-            | within("analysed_at", period)
-            | within("delivered_at", period)
-        )
-        rejected_in_period = WorkOrderEvent.objects.filter(
-            within("created_at", period), kind="rejected"
-        ).values("work_order_id")
-        ids = list(
-            base.filter(touching)
-            .values_list("pk", flat=True)
-            .union(base.filter(pk__in=rejected_in_period).values_list("pk", flat=True))
-        )
-        base = WorkOrder.objects.order_by().filter(pk__in=ids)
     turnaround = Seconds(F("approved_at"), F("submitted_at"))
     row = base.filter(created | decided | inspections).aggregate(
         **{
