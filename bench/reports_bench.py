@@ -202,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.prepare:
         prepare()
     else:
+        # as servicedesk/wsgi.py does when a worker starts (URLconf, translations, templates)
+        from servicedesk.warmup import warm_up
+
+        warm_up()
         measure(args.repeat)
     return 0
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from maintenance.models import InspectionCheck, TimeEntry, WorkOrder, WorkOrderTicket
+from maintenance.models import (
+    InspectionCheck,
+    TimeEntry,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderTicket,
+)
 from reports.metrics import collect
 from reports.periods import Period, Scope
 from servicedesk.choices import Role
@@ -157,3 +163,28 @@ def test_an_organization_with_many_tickets_gets_the_same_work_orders(desk, monke
     few = [collect(NOV, s)["work_orders"] for s in scopes]
     monkeypatch.setattr(module, "FEW_TICKETS", 1)
     assert [collect(NOV, s)["work_orders"] for s in scopes] == few
+
+
+def test_an_organizations_work_orders_include_late_rejections_and_shared_orders(desk, monkeypatch):
+    """An organization's orders are found once per report (the ids of those touching the
+    period): an order created in October and rejected in November counts its rejection,
+    and an order linked to tickets of both organizations counts for each, both ways of
+    finding them."""
+    import importlib
+
+    module = importlib.import_module("reports.metrics.work_orders")
+    test_work_orders(desk)
+    late = _order("W4", kind="corrective", status="draft", created_at=utc(10, 20))
+    WorkOrderTicket.objects.create(work_order=late, ticket=desk.tickets["t1"])
+    WorkOrderTicket.objects.create(work_order=late, ticket=desk.tickets["t4"])
+    WorkOrderEvent.objects.create(work_order=late, kind="rejected", created_at=utc(11, 6))
+    WorkOrderEvent.objects.create(work_order=late, kind="rejected", created_at=utc(10, 21))
+    scopes = [Scope(organization=desk.org_a.pk), Scope(organization=desk.org_b.pk)]
+    for few in (5_000, 1):
+        monkeypatch.setattr(module, "FEW_TICKETS", few)
+        a, b = (collect(NOV, s)["work_orders"] for s in scopes)
+        assert a["signoff"]["rejected"] == b["signoff"]["rejected"] == 1
+        assert a["created"] == {"corrective": 1, "perfective": 0, "preventive": 0}
+        assert a["signoff"]["approved"] == 1 and b["signoff"]["approved"] == 1
+        assert a["root_causes"] == {"code_defect": 1} and b["root_causes"] == {}
+    assert collect(NOV, Scope())["work_orders"]["signoff"]["rejected"] == 1

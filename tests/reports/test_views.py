@@ -133,3 +133,17 @@ def test_the_rating_tile_leads_to_the_rated_tickets_closed_in_the_period(desk, c
         assert f">{number}<" in queue
     for number in ("T3", "T4", "T5"):
         assert f">{number}<" not in queue
+
+
+def test_warm_up_leaves_the_dashboard_template_compiled(db):
+    """A worker compiles the project's templates and builds the URL maps when it starts
+    (servicedesk/wsgi.py), so its first dashboard view does not."""
+    from django.template import engines
+    from django.urls import get_resolver
+
+    from servicedesk.warmup import warm_up
+
+    warm_up()
+    assert get_resolver()._populated
+    loader = engines["django"].engine.template_loaders[0]
+    assert any(name.startswith("reports/dashboard") for name in loader.get_template_cache)
