@@ -56,6 +56,17 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _celery_joins_allowed():
+    """Each test starts outside any task: Celery keeps "a result.get() here would block" in a
+    process-wide flag that only its worker code sets; one test file order left it set for a
+    later test in the same process (`inspections_due_notify_task.delay().get()` raised
+    "Never call result.get() within a task!"), so no test inherits it."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_sla_cache():
     """Each test has its own database rows: never reuse another test's cached SLA target."""
     plan_cache_clear()
