@@ -9,8 +9,12 @@ from django.contrib import admin
 from servicedesk.admin import ReadOnlyAdmin
 
 from .models import (
+    DailyHours,
     DailyRollup,
     DailyRollupBucket,
+    DailyRollupDayBucket,
+    DailyRollupOrg,
+    DailyRollupOrgBucket,
     DailyRollupTeam,
     DailyRollupTeamBucket,
     ReportRun,
@@ -76,3 +80,25 @@ class DailyRollupTeamAdmin(ReadOnlyAdmin):
 @admin.register(DailyRollupTeamBucket)
 class DailyRollupTeamBucketAdmin(ReadOnlyAdmin):
     list_display = ["day", "team_id", "assignee_id", "measure", "bucket", "n"]
+
+
+@admin.register(DailyHours)
+class DailyHoursAdmin(ReadOnlyAdmin):
+    list_display = ["day", "user_id", "organization_id", "minutes", "on_site_minutes", "entries"]
+
+
+@admin.register(DailyRollupDayBucket)
+class DailyRollupDayBucketAdmin(ReadOnlyAdmin):
+    list_display = ["day", "measure", "bucket", "n"]
+    list_filter = ["measure"]
+
+
+@admin.register(DailyRollupOrg)
+class DailyRollupOrgAdmin(ReadOnlyAdmin):
+    list_display = ["day", "organization_id", "received", "gone"]
+
+
+@admin.register(DailyRollupOrgBucket)
+class DailyRollupOrgBucketAdmin(ReadOnlyAdmin):
+    list_display = ["day", "organization_id", "measure", "bucket", "n"]
+    list_filter = ["measure"]
