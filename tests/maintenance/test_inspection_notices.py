@@ -29,7 +29,7 @@ def lead(team):
 
 
 def _notices() -> list[OutboxMessage]:
-    return list(OutboxMessage.objects.filter(topic="inspection.due"))
+    return list(OutboxMessage.objects.filter(topic="inspection.due").order_by("pk"))
 
 
 def test_due_inspection_tells_the_lead_once_a_day(open_inspection, lead):
